@@ -1,0 +1,27 @@
+import { registerApiDocumentation } from './contracts/operations/api-documentation.js';
+import { registerGatewayApi } from './contracts/gateway-api/index.js';
+import { registerOperationsRoutes } from './contracts/operations/operations.routes.js';
+import { registerOrganizationApi } from './contracts/organization-api/index.js';
+import { createAuthenticator } from './contracts/shared/authentication.js';
+import type { Container } from './container.js';
+import { type AppInstance, createServer } from './platform/http/create-server.js';
+import { version } from './version.js';
+
+/** Builds the HTTP app: every contract, listed here so the whole surface is visible in one place. */
+export async function buildApp(container: Container): Promise<AppInstance> {
+  const app = createServer({
+    logger: container.logger,
+    metrics: container.metrics,
+    bodyLimitBytes: container.config.server.bodyLimitBytes,
+  });
+  app.decorateRequest('principal', null);
+  await registerApiDocumentation(app, version);
+
+  const authenticate = createAuthenticator(container.apiKeys);
+  registerOperationsRoutes(app, { database: container.database, metrics: container.metrics });
+  registerGatewayApi(app, { authenticate, organizations: container.organizations, apiKeys: container.apiKeys });
+  registerOrganizationApi(app, { authenticate, audit: container.audit });
+
+  await app.ready();
+  return app;
+}

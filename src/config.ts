@@ -1,0 +1,113 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Agentry reads, parsed once at start-up. `.env.example` lists the
+ * same variables; keep the two in step.
+ */
+const environmentSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  AGENTRY_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  AGENTRY_DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+    .optional(),
+  AGENTRY_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  AGENTRY_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
+  AGENTRY_BOOTSTRAP_ORG_NAME: z.string().min(1).max(200).default('Default organization'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  AGENTRY_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  AGENTRY_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  AGENTRY_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  AGENTRY_WORKERS: z.enum(['true', 'false']).default('true'),
+  AGENTRY_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  AGENTRY_JOB_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1_000),
+  AGENTRY_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
+});
+
+export type Environment = Record<string, string | undefined>;
+
+export interface Config {
+  readonly server: {
+    readonly port: number;
+    readonly host: string;
+    readonly bodyLimitBytes: number;
+    readonly shutdownTimeoutMs: number;
+  };
+  readonly dataDir: string;
+  readonly database:
+    | { readonly dialect: 'sqlite'; readonly file: string }
+    | { readonly dialect: 'postgres'; readonly url: string; readonly schema?: string; readonly poolSize: number };
+  readonly blobDir: string;
+  readonly bootstrap: { readonly adminKey?: string; readonly organizationName: string };
+  readonly logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
+  readonly auth: { readonly keyCacheTtlMs: number };
+  readonly jobs: { readonly runWorkers: boolean; readonly concurrency: number; readonly pollIntervalMs: number };
+  readonly audit: { readonly defaultRetentionDays: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Empty strings count as unset, as they do in most `.env` conventions. */
+function withoutEmptyValues(environment: Environment): Environment {
+  return Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''));
+}
+
+export function loadConfig(environment: Environment, workingDirectory: string = process.cwd()): Config {
+  const parsed = environmentSchema.safeParse(withoutEmptyValues(environment));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const env = parsed.data;
+  const dataDir = path.resolve(workingDirectory, env.AGENTRY_DATA_DIR);
+  const database: Config['database'] = env.DATABASE_URL
+    ? {
+        dialect: 'postgres',
+        url: env.DATABASE_URL,
+        ...(env.AGENTRY_DATABASE_SCHEMA ? { schema: env.AGENTRY_DATABASE_SCHEMA } : {}),
+        poolSize: env.AGENTRY_DB_POOL_SIZE,
+      }
+    : { dialect: 'sqlite', file: path.join(dataDir, 'agentry.db') };
+
+  return deepFreeze({
+    server: {
+      port: env.PORT,
+      host: env.HOST,
+      bodyLimitBytes: env.AGENTRY_BODY_LIMIT_BYTES,
+      shutdownTimeoutMs: env.AGENTRY_SHUTDOWN_TIMEOUT_MS,
+    },
+    dataDir,
+    database,
+    blobDir: path.join(dataDir, 'blobs'),
+    bootstrap: {
+      ...(env.AGENTRY_ADMIN_KEY ? { adminKey: env.AGENTRY_ADMIN_KEY } : {}),
+      organizationName: env.AGENTRY_BOOTSTRAP_ORG_NAME,
+    },
+    logLevel: env.LOG_LEVEL,
+    auth: { keyCacheTtlMs: env.AGENTRY_KEY_CACHE_TTL_MS },
+    jobs: {
+      runWorkers: env.AGENTRY_WORKERS === 'true',
+      concurrency: env.AGENTRY_JOB_CONCURRENCY,
+      pollIntervalMs: env.AGENTRY_JOB_POLL_INTERVAL_MS,
+    },
+    audit: { defaultRetentionDays: env.AGENTRY_AUDIT_RETENTION_DAYS },
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

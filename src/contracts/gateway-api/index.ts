@@ -1,0 +1,15 @@
+import type { AppInstance } from '../../platform/http/create-server.js';
+import { withAuthentication } from '../shared/authenticated-scope.js';
+import type { Authenticate } from '../shared/authentication.js';
+import { type AccountRoutesDependencies, registerAccountRoutes } from './accounts.routes.js';
+
+export interface GatewayApiDependencies extends AccountRoutesDependencies {
+  readonly authenticate: Authenticate;
+}
+
+/** The Gateway API (aivax-api.txt): lower-case `/api/v1/...` paths. */
+export function registerGatewayApi(app: AppInstance, deps: GatewayApiDependencies): void {
+  withAuthentication(app, deps.authenticate, (scope) => {
+    registerAccountRoutes(scope, deps);
+  });
+}

@@ -1,0 +1,113 @@
+import type { FastifyRequest } from 'fastify';
+import type { ApiKeyService } from '../../features/api-keys/index.js';
+import type { Actor } from '../../platform/actor.js';
+import { ForbiddenError, UnauthenticatedError } from '../../platform/errors.js';
+
+/** Who the credentials of a request belong to. */
+export interface Principal {
+  readonly orgId: string;
+  readonly keyId: string;
+  readonly keyLabel: string;
+  /** Set for agent-scoped keys: such a key may act only on this agent. */
+  readonly agentId: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+interface PresentedCredentials {
+  readonly secret: string;
+  /** `X-Org-Id`, which must name the key's organization when sent. */
+  readonly claimedOrgId?: string;
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text && text.trim() !== '' ? text.trim() : undefined;
+}
+
+function queryKey(request: FastifyRequest): string | undefined {
+  const query = request.query as Record<string, unknown> | undefined;
+  const value = query?.['api-key'];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * The credential styles of the five contracts, in the order they are looked
+ * for. Every contract accepts every style; the key decides the scope.
+ */
+function presentedCredentials(request: FastifyRequest): PresentedCredentials | undefined {
+  const authorization = header(request, 'authorization');
+  if (authorization) {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization);
+    if (!match?.[1]) throw new UnauthenticatedError('invalid_credentials', 'Authorization must be "Bearer <api key>".');
+    return { secret: match[1].trim() };
+  }
+  const xApiKey = header(request, 'x-api-key');
+  if (xApiKey) {
+    const claimedOrgId = header(request, 'x-org-id');
+    return claimedOrgId ? { secret: xApiKey, claimedOrgId } : { secret: xApiKey };
+  }
+  const secret = header(request, 'organization-secret-key') ?? header(request, 'agent-secret-key') ?? queryKey(request);
+  return secret ? { secret } : undefined;
+}
+
+export type Authenticate = (request: FastifyRequest) => Promise<Principal>;
+
+export function createAuthenticator(apiKeys: ApiKeyService): Authenticate {
+  return async (request) => {
+    const credentials = presentedCredentials(request);
+    if (!credentials) {
+      throw new UnauthenticatedError(
+        'missing_credentials',
+        'No API key was sent. Use "Authorization: Bearer <key>", "?api-key=<key>", "X-Api-Key" with "X-Org-Id", "Organization-Secret-Key" or "Agent-Secret-Key".',
+      );
+    }
+    const verification = await apiKeys.verify(credentials.secret);
+    if (verification.status === 'expired') {
+      throw new UnauthenticatedError('key_expired', `The API key expired at ${verification.expiredAt}.`);
+    }
+    if (verification.status === 'invalid') {
+      throw new UnauthenticatedError('invalid_credentials', 'The API key is not valid.');
+    }
+    const { key } = verification;
+    if (credentials.claimedOrgId !== undefined && credentials.claimedOrgId !== key.orgId) {
+      throw new UnauthenticatedError('invalid_credentials', 'X-Org-Id does not match the organization of the API key.');
+    }
+    return { orgId: key.orgId, keyId: key.id, keyLabel: key.label, agentId: key.agentId };
+  };
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new UnauthenticatedError('missing_credentials', 'This route requires an API key.');
+  return request.principal;
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  const principal = principalOf(request);
+  return {
+    orgId: principal.orgId,
+    keyId: principal.keyId,
+    keyLabel: principal.keyLabel,
+    agentId: principal.agentId,
+    correlationId: request.id,
+  };
+}
+
+/** Organization-wide operations refuse agent-scoped keys. */
+export function requireOrganizationScope(principal: Principal): void {
+  if (principal.agentId !== null) {
+    throw new ForbiddenError('This API key is scoped to one agent; this operation needs an organization-wide key.', 'key_scope');
+  }
+}
+
+/** An agent-scoped key may act on its own agent only. */
+export function requireAgentAccess(principal: Principal, agentId: string): void {
+  if (principal.agentId !== null && principal.agentId !== agentId) {
+    throw new ForbiddenError('This API key is scoped to another agent.', 'key_scope');
+  }
+}

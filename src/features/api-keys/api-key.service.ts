@@ -1,0 +1,155 @@
+import type { Actor } from '../../platform/actor.js';
+import type { DatabaseHandle } from '../../platform/db/database.js';
+import { nowIso } from '../../platform/db/dialect.js';
+import { BadRequestError } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import { digestSecret, digestsEqual, generateApiKey, keyHint } from '../../platform/security/secrets.js';
+import { type AuditService, changedProperties } from '../audit/index.js';
+import {
+  type ApiKeyRow,
+  deleteApiKey,
+  findApiKey,
+  findApiKeyByHash,
+  insertApiKey,
+  listApiKeys,
+  updateApiKeyUsedAt,
+} from './api-key.repository.js';
+import type { ApiKeyView, CreateApiKeyInput } from './api-key.schemas.js';
+import { VerifiedKeyCache } from './verified-key-cache.js';
+
+export interface VerifiedKey {
+  readonly id: string;
+  readonly orgId: string;
+  readonly agentId: string | null;
+  readonly label: string;
+}
+
+export type KeyVerification =
+  | { readonly status: 'valid'; readonly key: VerifiedKey }
+  | { readonly status: 'expired'; readonly expiredAt: string }
+  | { readonly status: 'invalid' };
+
+export interface IssueKeyInput {
+  readonly label: string;
+  readonly agentId?: string | null;
+  readonly expiresAt?: string | null;
+  /** An exact key to register (the operator's `AGENTRY_ADMIN_KEY`); generated when absent. */
+  readonly secret?: string;
+}
+
+export interface ApiKeyServiceOptions {
+  readonly cacheTtlMs: number;
+  /** How often at most `usedAt` is written per key, so reads stay reads. */
+  readonly usedAtResolutionMs?: number;
+  readonly onBackgroundError?: (error: unknown) => void;
+}
+
+const DAY_MS = 86_400_000;
+const ENTITY_TYPE = 'ApiKey';
+/** Same message whether the key is absent or another organization's, so nothing leaks. */
+const KEY_NOT_FOUND_MESSAGE = 'API key not found or does not belong to the account.';
+
+function toView(row: ApiKeyRow): ApiKeyView {
+  return {
+    id: row.id,
+    expiresAt: row.expires_at,
+    usedAt: row.used_at,
+    label: row.label,
+    key: `...${row.last_chars}`,
+    createdAt: row.created_at,
+  };
+}
+
+function auditSnapshot(row: ApiKeyRow): Record<string, unknown> {
+  return { label: row.label, agentId: row.agent_id, expiresAt: row.expires_at, key: `...${row.last_chars}` };
+}
+
+export class ApiKeyService {
+  private readonly cache: VerifiedKeyCache;
+  private readonly lastTouched = new Map<string, number>();
+  private readonly usedAtResolutionMs: number;
+
+  constructor(
+    private readonly db: DatabaseHandle,
+    private readonly audit: AuditService,
+    private readonly options: ApiKeyServiceOptions,
+  ) {
+    this.cache = new VerifiedKeyCache(options.cacheTtlMs);
+    this.usedAtResolutionMs = options.usedAtResolutionMs ?? 60_000;
+  }
+
+  /** Issues a key inside the caller's transaction and returns the secret, which is never stored. */
+  async issue(transaction: DatabaseHandle, actor: Actor, input: IssueKeyInput): Promise<{ id: string; secret: string }> {
+    const secret = input.secret ?? generateApiKey();
+    const row: ApiKeyRow = {
+      id: newId(),
+      org_id: actor.orgId,
+      agent_id: input.agentId ?? null,
+      label: input.label,
+      key_hash: digestSecret(secret),
+      last_chars: keyHint(secret),
+      expires_at: input.expiresAt ?? null,
+      used_at: null,
+      created_at: nowIso(),
+    };
+    await insertApiKey(transaction, row);
+    await this.audit.record(transaction, actor, {
+      entityType: ENTITY_TYPE,
+      entityId: row.id,
+      changeType: 'Created',
+      changes: changedProperties(null, auditSnapshot(row)),
+    });
+    return { id: row.id, secret };
+  }
+
+  async createOrganizationKey(actor: Actor, input: CreateApiKeyInput): Promise<{ id: string; secret: string }> {
+    const expiresAt = input.duration ? new Date(Date.now() + input.duration * DAY_MS).toISOString() : null;
+    return this.db.transaction().execute((transaction) => this.issue(transaction, actor, { label: input.label, expiresAt }));
+  }
+
+  async listOrganizationKeys(orgId: string): Promise<ApiKeyView[]> {
+    return (await listApiKeys(this.db, orgId, null)).map(toView);
+  }
+
+  async deleteOrganizationKey(actor: Actor, keyId: string): Promise<void> {
+    await this.db.transaction().execute(async (transaction) => {
+      const row = await findApiKey(transaction, actor.orgId, keyId, null);
+      if (!row) throw new BadRequestError('api_key_not_found', KEY_NOT_FOUND_MESSAGE);
+      await deleteApiKey(transaction, actor.orgId, keyId);
+      await this.audit.record(transaction, actor, {
+        entityType: ENTITY_TYPE,
+        entityId: row.id,
+        changeType: 'Deleted',
+        changes: changedProperties(auditSnapshot(row), null),
+      });
+    });
+    this.cache.evict(keyId);
+    this.lastTouched.delete(keyId);
+  }
+
+  async verify(secret: string, now = Date.now()): Promise<KeyVerification> {
+    const keyHash = digestSecret(secret);
+    let row = this.cache.get(keyHash, now);
+    if (!row) {
+      row = await findApiKeyByHash(this.db, keyHash);
+      if (!row) return { status: 'invalid' };
+      this.cache.set(row, now);
+    }
+    if (!digestsEqual(row.key_hash, keyHash)) return { status: 'invalid' };
+    if (row.expires_at !== null && Date.parse(row.expires_at) <= now) {
+      return { status: 'expired', expiredAt: row.expires_at };
+    }
+    this.recordUse(row.id, now);
+    return { status: 'valid', key: { id: row.id, orgId: row.org_id, agentId: row.agent_id, label: row.label } };
+  }
+
+  private recordUse(keyId: string, now: number): void {
+    const last = this.lastTouched.get(keyId);
+    if (last !== undefined && now - last < this.usedAtResolutionMs) return;
+    this.lastTouched.set(keyId, now);
+    // Off the request path: a failed write of `usedAt` must not fail the request.
+    updateApiKeyUsedAt(this.db, keyId, new Date(now).toISOString()).catch((error: unknown) =>
+      this.options.onBackgroundError?.(error),
+    );
+  }
+}

@@ -1,0 +1,2 @@
+export { ApiKeyService, type KeyVerification, type VerifiedKey, type IssueKeyInput } from './api-key.service.js';
+export { apiKeyListSchema, apiKeyViewSchema, createApiKeyBody, createdApiKeySchema, type ApiKeyView } from './api-key.schemas.js';

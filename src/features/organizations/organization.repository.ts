@@ -1,0 +1,33 @@
+import type { Selectable, Updateable } from 'kysely';
+import type { DatabaseHandle } from '../../platform/db/database.js';
+import type { OrganizationsTable } from './organization.table.js';
+
+export type OrganizationRow = Selectable<OrganizationsTable>;
+
+export async function insertOrganization(db: DatabaseHandle, row: OrganizationRow): Promise<void> {
+  await db.insertInto('organizations').values(row).execute();
+}
+
+export async function findOrganization(db: DatabaseHandle, id: string): Promise<OrganizationRow | undefined> {
+  return db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listOrganizations(db: DatabaseHandle): Promise<OrganizationRow[]> {
+  return db.selectFrom('organizations').selectAll().orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
+}
+
+export async function countOrganizations(db: DatabaseHandle): Promise<number> {
+  const row = await db
+    .selectFrom('organizations')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export async function updateOrganization(
+  db: DatabaseHandle,
+  id: string,
+  changes: Updateable<OrganizationsTable>,
+): Promise<void> {
+  await db.updateTable('organizations').set(changes).where('id', '=', id).execute();
+}

@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../../config.js';
+import type { Tables } from '../../tables.js';
+import type { Dialect } from './dialect.js';
+
+export type DatabaseHandle = Kysely<Tables>;
+
+export interface Database {
+  readonly handle: DatabaseHandle;
+  readonly dialect: Dialect;
+  /** Throws when the database cannot answer a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const PG_TIMESTAMPTZ = 1184;
+const PG_TIMESTAMP = 1114;
+const PG_JSON = 114;
+const PG_JSONB = 3802;
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+
+/**
+ * Both dialects hand repositories the same JavaScript shapes: timestamps as
+ * ISO-8601 strings, JSON columns as their text, 64-bit integers as numbers.
+ * That keeps every dialect difference inside this folder.
+ */
+function postgresTypeParser(oid: number, format?: string): (value: string) => unknown {
+  switch (oid) {
+    case PG_TIMESTAMPTZ:
+    case PG_TIMESTAMP:
+      return (value) => new Date(oid === PG_TIMESTAMP ? `${value}Z` : value).toISOString();
+    case PG_JSON:
+    case PG_JSONB:
+      return (value) => value;
+    case PG_INT8:
+    case PG_NUMERIC:
+      return (value) => Number(value);
+    default:
+      return pg.types.getTypeParser(oid, format as 'text');
+  }
+}
+
+function openSqlite(file: string): Database {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const connection = new SqliteDatabase(file);
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = NORMAL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
+  const handle = new Kysely<Tables>({ dialect: new SqliteDialect({ database: connection }) });
+  return {
+    handle,
+    dialect: 'sqlite',
+    async ping() {
+      await sql`select 1`.execute(handle);
+    },
+    async close() {
+      await handle.destroy();
+    },
+  };
+}
+
+async function openPostgres(config: Extract<Config['database'], { dialect: 'postgres' }>): Promise<Database> {
+  if (config.schema) {
+    // The schema must exist before a pooled connection can put it on its search path.
+    const client = new pg.Client({ connectionString: config.url });
+    await client.connect();
+    try {
+      await client.query(`create schema if not exists "${config.schema}"`);
+    } finally {
+      await client.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    types: { getTypeParser: postgresTypeParser as typeof pg.types.getTypeParser },
+    ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
+  });
+  const handle = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    handle,
+    dialect: 'postgres',
+    async ping() {
+      await sql`select 1`.execute(handle);
+    },
+    async close() {
+      await handle.destroy();
+    },
+  };
+}
+
+export async function openDatabase(config: Config['database']): Promise<Database> {
+  return config.dialect === 'sqlite' ? openSqlite(config.file) : openPostgres(config);
+}

@@ -1,0 +1,23 @@
+import type { ColumnDataType } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** Column types that differ between the two dialects, named for what they hold. */
+export interface ColumnTypes {
+  readonly timestamp: ColumnDataType;
+  readonly json: ColumnDataType;
+  readonly double: ColumnDataType;
+  /** Stored as 0/1 in both dialects: better-sqlite3 cannot bind booleans. */
+  readonly flag: ColumnDataType;
+}
+
+export function columnTypes(dialect: Dialect): ColumnTypes {
+  return dialect === 'postgres'
+    ? { timestamp: 'timestamptz', json: 'jsonb', double: 'double precision', flag: 'integer' }
+    : { timestamp: 'text', json: 'text', double: 'real', flag: 'integer' };
+}
+
+/** The current time in the one format every timestamp column stores and returns. */
+export function nowIso(): string {
+  return new Date().toISOString();
+}

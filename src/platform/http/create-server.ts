@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { AppError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { Logger } from '../logging/logger.js';
+import type { HttpMetrics } from '../metrics/metrics.js';
+import { agentryErrorBody, openAiErrorBody, statusOf, toAppError } from './error-mapping.js';
+
+export type AppInstance = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+
+export interface ServerOptions {
+  readonly logger: Logger;
+  readonly metrics: HttpMetrics;
+  readonly bodyLimitBytes: number;
+}
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A client's correlation id is kept when it is a sane token; otherwise a new one is made. */
+function correlationIdOf(request: IncomingMessage): string {
+  const header = request.headers[CORRELATION_HEADER];
+  return typeof header === 'string' && CORRELATION_ID_PATTERN.test(header) ? header : newId();
+}
+
+/** `/v1` speaks OpenAI's error shape, which the OpenAI-compatible SDKs parse. */
+function errorBodyFor(url: string, error: AppError): unknown {
+  return url.startsWith('/v1/') || url === '/v1' ? openAiErrorBody(error) : agentryErrorBody(error);
+}
+
+export function createServer(options: ServerOptions): AppInstance {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; naming the base type keeps AppInstance one type everywhere.
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimitBytes,
+    genReqId: correlationIdOf,
+    requestIdLogLabel: 'requestId',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(CORRELATION_HEADER, request.id);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    options.metrics.observeRequest(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error);
+    const status = statusOf(appError);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: appError.code, status }, 'request rejected');
+    if (reply.sent || reply.raw.headersSent) return;
+    return reply.status(status).send(errorBodyFor(request.url, appError));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const error = new AppError('not_found', 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`);
+    return reply.status(404).send(errorBodyFor(request.url, error));
+  });
+
+  return app;
+}

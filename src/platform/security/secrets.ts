@@ -1,0 +1,33 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const API_KEY_PREFIX = 'sk-';
+
+/** 32 random bytes (256 bits) behind the `sk-` prefix. */
+export function generateApiKey(): string {
+  return `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+export function generateSalt(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/**
+ * Keys are random and long, so one SHA-256 is the right digest for lookups: a
+ * slow password KDF adds nothing against brute force here and caps throughput.
+ */
+export function digestSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+export function digestsEqual(left: string, right: string): boolean {
+  const a = Buffer.from(left, 'utf8');
+  const b = Buffer.from(right, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** What a listing shows of a key: never more than its last six characters. */
+export function keyHint(secret: string): string {
+  return secret.slice(-6);
+}
+
+export const MASKED_SECRET = '***';

@@ -1,0 +1,12 @@
+import type { ApiKeysTable } from './features/api-keys/api-key.table.js';
+import type { AuditEventsTable } from './features/audit/audit-event.table.js';
+import type { OrganizationsTable } from './features/organizations/organization.table.js';
+import type { JobsTable } from './platform/jobs/job.table.js';
+
+/** Every table, for Kysely's types. Each feature owns its table's row type. */
+export interface Tables {
+  organizations: OrganizationsTable;
+  api_keys: ApiKeysTable;
+  audit_events: AuditEventsTable;
+  jobs: JobsTable;
+}
