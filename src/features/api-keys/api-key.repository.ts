@@ -39,6 +39,17 @@ export async function listApiKeys(db: DatabaseHandle, orgId: string, agentId: st
     .execute();
 }
 
+/** Every key of an organization, whatever its scope: the operator's view. */
+export async function listAllApiKeys(db: DatabaseHandle, orgId: string): Promise<ApiKeyRow[]> {
+  return db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .orderBy('created_at', 'asc')
+    .orderBy('id', 'asc')
+    .execute();
+}
+
 export async function deleteApiKey(db: DatabaseHandle, orgId: string, id: string): Promise<void> {
   await db.deleteFrom('api_keys').where('org_id', '=', orgId).where('id', '=', id).execute();
 }

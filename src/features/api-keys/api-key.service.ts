@@ -11,6 +11,7 @@ import {
   findApiKey,
   findApiKeyByHash,
   insertApiKey,
+  listAllApiKeys,
   listApiKeys,
   updateApiKeyUsedAt,
 } from './api-key.repository.js';
@@ -43,6 +44,15 @@ export interface ApiKeyServiceOptions {
   readonly usedAtResolutionMs?: number;
   readonly onBackgroundError?: (error: unknown) => void;
 }
+
+export interface OperatorKeyInput {
+  readonly label: string;
+  /** ISO-8601; null for a key that never expires. */
+  readonly expiresAt: string | null;
+}
+
+/** What operators see of a key: the tenant view plus the agent it is scoped to (null: organization-wide). */
+export type OperatorKeyView = ApiKeyView & { readonly agentId: string | null };
 
 const DAY_MS = 86_400_000;
 const ENTITY_TYPE = 'ApiKey';
@@ -109,6 +119,21 @@ export class ApiKeyService {
 
   async listOrganizationKeys(orgId: string): Promise<ApiKeyView[]> {
     return (await listApiKeys(this.db, orgId, null)).map(toView);
+  }
+
+  /**
+   * An organization-wide key made by the operator (`agentry keys create`). Unlike
+   * the HTTP route it takes an exact expiry, so short-lived keys are possible.
+   */
+  async createKeyAsOperator(actor: Actor, input: OperatorKeyInput): Promise<{ id: string; secret: string }> {
+    return this.db
+      .transaction()
+      .execute((transaction) => this.issue(transaction, actor, { label: input.label, expiresAt: input.expiresAt }));
+  }
+
+  /** All keys of the organization, agent-scoped ones included; never the secrets, which are not stored. */
+  async listAllKeys(orgId: string): Promise<OperatorKeyView[]> {
+    return (await listAllApiKeys(this.db, orgId)).map((row) => ({ ...toView(row), agentId: row.agent_id }));
   }
 
   async deleteOrganizationKey(actor: Actor, keyId: string): Promise<void> {

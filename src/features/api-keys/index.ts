@@ -1,2 +1,9 @@
-export { ApiKeyService, type KeyVerification, type VerifiedKey, type IssueKeyInput } from './api-key.service.js';
+export {
+  ApiKeyService,
+  type KeyVerification,
+  type VerifiedKey,
+  type IssueKeyInput,
+  type OperatorKeyInput,
+  type OperatorKeyView,
+} from './api-key.service.js';
 export { apiKeyListSchema, apiKeyViewSchema, createApiKeyBody, createdApiKeySchema, type ApiKeyView } from './api-key.schemas.js';
