@@ -12,6 +12,8 @@ export type DatabaseHandle = Kysely<Tables>;
 export interface Database {
   readonly handle: DatabaseHandle;
   readonly dialect: Dialect;
+  /** PostgreSQL only: the schema Agentry's tables live in, when one is configured. */
+  readonly schema?: string;
   /** Throws when the database cannot answer a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -86,6 +88,7 @@ async function openPostgres(config: Extract<Config['database'], { dialect: 'post
   return {
     handle,
     dialect: 'postgres',
+    ...(config.schema ? { schema: config.schema } : {}),
     async ping() {
       await sql`select 1`.execute(handle);
     },

@@ -22,6 +22,9 @@ export async function migrateToLatest(database: Database): Promise<MigrationResu
   const migrator = new Migrator({
     db: database.handle,
     provider: { getMigrations: async () => migrationsFor(database.dialect) },
+    // Kysely looks for its bookkeeping tables in every schema unless told which
+    // one; with several Agentry schemas in one database it would find another's.
+    ...(database.schema ? { migrationTableSchema: database.schema } : {}),
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {

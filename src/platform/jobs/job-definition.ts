@@ -30,8 +30,12 @@ export function defineJob<Payload>(definition: JobDefinition<Payload>): JobDefin
   return definition;
 }
 
-/** Exponential backoff with ±20 % jitter, so retries of a burst of failures spread out. */
+/**
+ * Exponential backoff with ±20 % jitter, so retries of a burst of failures
+ * spread out. `maxDelayMs` bounds the jittered delay too: near the cap the
+ * jitter only shortens it.
+ */
 export function retryDelayMs(policy: RetryPolicy, failedAttempt: number, random: () => number = Math.random): number {
   const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, failedAttempt - 1));
-  return Math.round(exponential * (0.8 + 0.4 * random()));
+  return Math.min(policy.maxDelayMs, Math.round(exponential * (0.8 + 0.4 * random())));
 }

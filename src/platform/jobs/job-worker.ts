@@ -34,7 +34,8 @@ export class JobWorker {
   private readonly running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   private readonly workerId = randomUUID();
   private timer: NodeJS.Timeout | undefined;
-  private polling: Promise<void> | undefined;
+  /** The last poll; polls run one after another (see pollOnce). */
+  private polls: Promise<unknown> = Promise.resolve();
   private stopped = true;
 
   constructor(private readonly options: JobWorkerOptions) {
@@ -51,7 +52,7 @@ export class JobWorker {
   async stop(drainMs: number): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.polling;
+    await this.polls;
     const all = Promise.allSettled([...this.running.values()].map((job) => job.promise));
     const drained = await Promise.race([all.then(() => true), delay(drainMs).then(() => false)]);
     if (!drained) {
@@ -60,8 +61,19 @@ export class JobWorker {
     }
   }
 
-  /** One poll: enqueue recurring jobs, then claim and start what fits. Exposed for tests. */
-  async pollOnce(): Promise<number> {
+  /**
+   * One poll: enqueue recurring jobs, then claim and start what fits. Exposed
+   * for tests. Polls are queued behind each other: the timer's poll and the one
+   * a finished job starts would otherwise both count the same free slots and
+   * together claim more than `concurrency` jobs.
+   */
+  pollOnce(): Promise<number> {
+    const poll = this.polls.then(() => this.claimAndLaunch());
+    this.polls = poll.catch(() => undefined);
+    return poll;
+  }
+
+  private async claimAndLaunch(): Promise<number> {
     await this.enqueueRecurring();
     const free = this.options.concurrency - this.running.size;
     if (free <= 0) return 0;
@@ -80,7 +92,7 @@ export class JobWorker {
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.polling = this.pollOnce()
+      void this.pollOnce()
         .catch((error: unknown) => this.options.logger.error({ err: error }, 'job poll failed'))
         .then(() => this.schedule(this.options.pollIntervalMs));
     }, delayMs);
@@ -93,11 +105,18 @@ export class JobWorker {
 
   private launch(job: JobRow, leaseToken: string): void {
     const abort = new AbortController();
-    const promise = this.run(job, leaseToken, abort).finally(() => {
-      this.running.delete(job.id);
-      // A freed slot is filled at once rather than at the next poll.
-      if (!this.stopped) void this.pollOnce().catch(() => undefined);
-    });
+    const promise = this.run(job, leaseToken, abort)
+      // Recording the outcome failed (the database is unreachable). Nobody
+      // awaits a started worker's jobs, so an escaping rejection would crash
+      // the process; the job keeps its lease and runs again once it expires.
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: error, jobId: job.id, job: job.name }, 'could not record the job outcome'),
+      )
+      .finally(() => {
+        this.running.delete(job.id);
+        // A freed slot is filled at once rather than at the next poll.
+        if (!this.stopped) void this.pollOnce().catch(() => undefined);
+      });
     this.running.set(job.id, { promise, abort });
   }
 
