@@ -4,13 +4,12 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Environment, loadConfig } from '../src/config.js';
-import { type Database, openDatabase } from '../src/platform/db/database.js';
-import { migrateToLatest } from '../src/platform/db/migrate.js';
+import type { Environment } from '../src/config.js';
+import type { Database } from '../src/platform/db/database.js';
 import { JobQueue, type JobRow, JobWorker, defineJob } from '../src/platform/jobs/index.js';
 import { createLogger } from '../src/platform/logging/logger.js';
 import { dialects } from './support/dialects.js';
-import { type TestDatabase, createTestDatabase } from './support/test-server.js';
+import { type MigratedTestDatabase, type TestDatabase, openMigratedTestDatabase } from './support/test-server.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 /** Starting a child through tsx takes a while on a busy machine. */
@@ -87,22 +86,18 @@ async function crashWorkerMidJob(environment: Environment, jobName: string, self
 
 describe.each(dialects)('job queue crash recovery (%s)', (dialect) => {
   let testDatabase: TestDatabase;
+  let migrated: MigratedTestDatabase;
   let database: Database;
   let queue: JobQueue;
   const logger = createLogger('silent');
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase(dialect);
-    const config = loadConfig({ ...testDatabase.environment, LOG_LEVEL: 'silent' });
-    database = await openDatabase(config.database);
-    await migrateToLatest(database);
+    migrated = await openMigratedTestDatabase(dialect);
+    ({ testDatabase, database } = migrated);
     queue = new JobQueue(database);
   });
 
-  afterAll(async () => {
-    await database?.close();
-    await testDatabase?.drop();
-  });
+  afterAll(() => migrated?.close());
 
   function recordingJob(maxAttempts: number) {
     const runs: number[] = [];

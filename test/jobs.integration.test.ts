@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Config, loadConfig } from '../src/config.js';
+import type { Config } from '../src/config.js';
 import { type Database, openDatabase } from '../src/platform/db/database.js';
-import { migrateToLatest } from '../src/platform/db/migrate.js';
 import {
   type JobContext,
   JobQueue,
@@ -13,7 +12,7 @@ import {
 } from '../src/platform/jobs/index.js';
 import { type Logger, createLogger } from '../src/platform/logging/logger.js';
 import { dialects } from './support/dialects.js';
-import { type TestDatabase, createTestDatabase } from './support/test-server.js';
+import { type MigratedTestDatabase, openMigratedTestDatabase } from './support/test-server.js';
 
 /** The worker's catalog type: definitions of any payload type. */
 type WorkerDefinitions = ConstructorParameters<typeof JobWorker>[0]['definitions'];
@@ -55,24 +54,19 @@ function hangUntilAborted(signal: AbortSignal, onAbort: (reason: unknown) => voi
 }
 
 describe.each(dialects)('job queue (%s)', (dialect) => {
-  let testDatabase: TestDatabase;
+  let migrated: MigratedTestDatabase;
   let config: Config;
   let database: Database;
   let queue: JobQueue;
   const logger = createLogger('silent');
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase(dialect);
-    config = loadConfig({ ...testDatabase.environment, LOG_LEVEL: 'silent' });
-    database = await openDatabase(config.database);
-    await migrateToLatest(database);
+    migrated = await openMigratedTestDatabase(dialect);
+    ({ config, database } = migrated);
     queue = new JobQueue(database);
   });
 
-  afterAll(async () => {
-    await database?.close();
-    await testDatabase?.drop();
-  });
+  afterAll(() => migrated?.close());
 
   function workerFor(
     definitions: WorkerDefinitions,

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { type Config, type Environment, loadConfig } from '../../src/config.js';
+import { type Database, openDatabase } from '../../src/platform/db/database.js';
+import { migrateToLatest } from '../../src/platform/db/migrate.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { type TestDialect, postgresUrl } from './dialects.js';
 
@@ -81,6 +83,30 @@ export async function startTestServer(dialect: TestDialect, environment: Environ
     async close() {
       await server.stop();
       await database.drop();
+    },
+  };
+}
+
+export interface MigratedTestDatabase {
+  readonly testDatabase: TestDatabase;
+  readonly config: Config;
+  readonly database: Database;
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated database opened without a server, for tests of the platform layer. */
+export async function openMigratedTestDatabase(dialect: TestDialect): Promise<MigratedTestDatabase> {
+  const testDatabase = await createTestDatabase(dialect);
+  const config = loadConfig({ ...testDatabase.environment, LOG_LEVEL: 'silent' });
+  const database = await openDatabase(config.database);
+  await migrateToLatest(database);
+  return {
+    testDatabase,
+    config,
+    database,
+    async close() {
+      await database.close();
+      await testDatabase.drop();
     },
   };
 }
