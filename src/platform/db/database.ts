@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Config } from '../../config.js';
 import type { Tables } from '../../tables.js';
 import type { Dialect } from './dialect.js';
+import { withStatementCache } from './statement-cache.js';
 
 export type DatabaseHandle = Kysely<Tables>;
 
@@ -31,20 +32,22 @@ const PG_NUMERIC = 1700;
  * ISO-8601 strings, JSON columns as their text, 64-bit integers as numbers.
  * That keeps every dialect difference inside this folder.
  */
-function postgresTypeParser(oid: number, format?: string): (value: string) => unknown {
-  switch (oid) {
-    case PG_TIMESTAMPTZ:
-    case PG_TIMESTAMP:
-      return (value) => new Date(oid === PG_TIMESTAMP ? `${value}Z` : value).toISOString();
-    case PG_JSON:
-    case PG_JSONB:
-      return (value) => value;
-    case PG_INT8:
-    case PG_NUMERIC:
-      return (value) => Number(value);
-    default:
-      return pg.types.getTypeParser(oid, format as 'text');
-  }
+function postgresTypeParser(types: typeof pg.types) {
+  return (oid: number, format?: string): ((value: string) => unknown) => {
+    switch (oid) {
+      case PG_TIMESTAMPTZ:
+      case PG_TIMESTAMP:
+        return (value) => new Date(oid === PG_TIMESTAMP ? `${value}Z` : value).toISOString();
+      case PG_JSON:
+      case PG_JSONB:
+        return (value) => value;
+      case PG_INT8:
+      case PG_NUMERIC:
+        return (value) => Number(value);
+      default:
+        return types.getTypeParser(oid, format as 'text');
+    }
+  };
 }
 
 function openSqlite(file: string): Database {
@@ -54,7 +57,7 @@ function openSqlite(file: string): Database {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
-  const handle = new Kysely<Tables>({ dialect: new SqliteDialect({ database: connection }) });
+  const handle = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return {
     handle,
     dialect: 'sqlite',
@@ -68,6 +71,8 @@ function openSqlite(file: string): Database {
 }
 
 async function openPostgres(config: Extract<Config['database'], { dialect: 'postgres' }>): Promise<Database> {
+  // Loaded only here: SQLite deployments do not pay for the driver at start-up.
+  const { default: pg } = await import('pg');
   if (config.schema) {
     // The schema must exist before a pooled connection can put it on its search path.
     const client = new pg.Client({ connectionString: config.url });
@@ -81,7 +86,7 @@ async function openPostgres(config: Extract<Config['database'], { dialect: 'post
   const pool = new pg.Pool({
     connectionString: config.url,
     max: config.poolSize,
-    types: { getTypeParser: postgresTypeParser as typeof pg.types.getTypeParser },
+    types: { getTypeParser: postgresTypeParser(pg.types) as typeof pg.types.getTypeParser },
     ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
   });
   const handle = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });

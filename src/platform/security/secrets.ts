@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const API_KEY_PREFIX = 'sk-';
 
@@ -16,7 +16,7 @@ export function generateSalt(): string {
  * slow password KDF adds nothing against brute force here and caps throughput.
  */
 export function digestSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 export function digestsEqual(left: string, right: string): boolean {
