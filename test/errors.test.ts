@@ -48,6 +48,15 @@ describe.each(dialects)('error handling (%s)', (dialect) => {
     expect(after.body).toEqual(before.body);
   });
 
+  it('does not let a tenant change its own balance', async () => {
+    const response = await http.put<ErrorBody>('/api/v1/accounts', { key: server.adminKey, body: { balance: 1_000_000 } });
+    expect(response.status).toBe(400);
+    expect(response.body.error.details?.[0]).toMatchObject({ field: 'body', rule: 'unrecognized_keys' });
+    expect(response.body.error.message).toContain('balance');
+    const account = await http.get<{ balance: number }>('/api/v1/accounts', { key: server.adminKey });
+    expect(account.body.balance).toBe(0);
+  });
+
   it('answers malformed JSON with 400', async () => {
     const response = await http.post<ErrorBody>('/api/v1/accounts/api-key', {
       key: server.adminKey,
