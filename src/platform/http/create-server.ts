@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -36,8 +36,9 @@ export function createServer(options: ServerOptions): AppInstance {
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
     genReqId: correlationIdOf,
-    // One line per request, written in onResponse below, instead of Fastify's two.
-    disableRequestLogging: true,
+    // One line per request, written in onResponse below, instead of Fastify's two;
+    // request errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
