@@ -1,0 +1,83 @@
+import { Agent, type Dispatcher, request } from 'undici';
+import { createGuardedConnector } from './guarded-connector.js';
+import { OutboundAddressRefusedError } from './outbound-errors.js';
+import type { OutboundPolicy } from './outbound-policy.js';
+import { parseOutboundUrl, refusalForIpLiteral } from './outbound-url.js';
+
+export interface OutboundClientOptions {
+  readonly policy: OutboundPolicy;
+  /**
+   * Operator-declared endpoints (configuration, not tenant input) skip the
+   * address policy; their URLs are still validated.
+   */
+  readonly trusted?: boolean;
+  readonly connectTimeoutMs?: number;
+  /** Defaults for every request; a request may pass its own. */
+  readonly headersTimeoutMs?: number;
+  readonly bodyTimeoutMs?: number;
+  /** Caps a response body so a tenant-chosen server cannot exhaust memory. */
+  readonly maxResponseBytes?: number;
+}
+
+export type OutboundRequestOptions = Partial<
+  Pick<Dispatcher.RequestOptions, 'method' | 'headers' | 'body' | 'signal' | 'headersTimeout' | 'bodyTimeout'>
+>;
+
+export interface OutboundClient {
+  /** For undici's `stream`/`pipeline`; every connection it opens is guarded too. */
+  readonly dispatcher: Dispatcher;
+  request(url: string | URL, options?: OutboundRequestOptions): Promise<Dispatcher.ResponseData>;
+  close(): Promise<void>;
+}
+
+// undici's own defaults: a non-streaming model call may think for minutes before its headers.
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_HEADERS_TIMEOUT_MS = 300_000;
+const DEFAULT_BODY_TIMEOUT_MS = 300_000;
+
+/** undici reports connector failures as they were raised, but may wrap them; find ours. */
+function refusalIn(error: unknown): OutboundAddressRefusedError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    if (current instanceof OutboundAddressRefusedError) return current;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/**
+ * The one way to make tenant-driven outbound HTTP calls. The agent's connector
+ * enforces the address policy on every connection; `request` also refuses
+ * refused IP literals up front, so they fail without touching the pool.
+ */
+export function createOutboundClient(options: OutboundClientOptions): OutboundClient {
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const agent = new Agent({
+    ...(options.trusted
+      ? { connectTimeout: connectTimeoutMs }
+      : { connect: createGuardedConnector(options.policy, { connectTimeoutMs }) }),
+    headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+    bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+    maxResponseSize: options.maxResponseBytes ?? -1,
+  });
+
+  return {
+    dispatcher: agent,
+    async request(url, requestOptions = {}) {
+      const parsed = parseOutboundUrl(url);
+      if (!options.trusted) {
+        const refusal = refusalForIpLiteral(options.policy, parsed.hostname);
+        if (refusal) throw refusal;
+      }
+      // Fields are picked, not spread, so nothing can swap the guarded dispatcher out.
+      const { method = 'GET', headers, body, signal, headersTimeout, bodyTimeout } = requestOptions;
+      try {
+        // An explicit GET: undici would otherwise turn a request with a body into a PUT.
+        return await request(parsed, { dispatcher: agent, method, headers, body, signal, headersTimeout, bodyTimeout });
+      } catch (error) {
+        throw refusalIn(error) ?? error;
+      }
+    },
+    close: () => agent.close(),
+  };
+}
