@@ -1,5 +1,6 @@
 import { registerApiDocumentation } from './contracts/operations/api-documentation.js';
 import { registerGatewayApi } from './contracts/gateway-api/index.js';
+import { registerInferenceApi } from './contracts/inference/index.js';
 import { registerOperationsRoutes } from './contracts/operations/operations.routes.js';
 import { registerOrganizationApi } from './contracts/organization-api/index.js';
 import { createAuthenticator } from './contracts/shared/authentication.js';
@@ -20,7 +21,13 @@ export async function buildApp(container: Container): Promise<AppInstance> {
   const authenticate = createAuthenticator(container.apiKeys);
   registerOperationsRoutes(app, { database: container.database, metrics: container.metrics });
   registerGatewayApi(app, { authenticate, organizations: container.organizations, apiKeys: container.apiKeys });
-  registerOrganizationApi(app, { authenticate, audit: container.audit });
+  registerOrganizationApi(app, { authenticate, audit: container.audit, connections: container.connections });
+  registerInferenceApi(app, {
+    authenticate,
+    chatCompletions: container.chatCompletions,
+    connections: container.connections,
+    ssePingIntervalMs: container.config.ssePingIntervalMs,
+  });
 
   await app.ready();
   return app;

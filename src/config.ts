@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseOutboundAllowList } from './platform/outbound/index.js';
 
 /**
  * Every setting Agentry reads, parsed once at start-up. `.env.example` lists the
@@ -28,6 +29,23 @@ const environmentSchema = z.object({
   AGENTRY_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   AGENTRY_JOB_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1_000),
   AGENTRY_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
+  AGENTRY_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  AGENTRY_OUTBOUND_ALLOW: z
+    .string()
+    .optional()
+    .superRefine((value, context) => {
+      try {
+        parseOutboundAllowList(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+      }
+    }),
+  AGENTRY_SSE_PING_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  GEMINI_API_KEY: z.string().min(1).optional(),
+  OLLAMA_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
 });
 
 export type Environment = Record<string, string | undefined>;
@@ -49,6 +67,18 @@ export interface Config {
   readonly auth: { readonly keyCacheTtlMs: number };
   readonly jobs: { readonly runWorkers: boolean; readonly concurrency: number; readonly pollIntervalMs: number };
   readonly audit: { readonly defaultRetentionDays: number };
+  /** Encrypts secrets at rest; when unset, a key file in the data directory is used (created once). */
+  readonly secretKey?: string;
+  readonly outbound: { readonly allow: string };
+  /** Silence after which streamed responses get a `: ping` comment (0: never). */
+  readonly ssePingIntervalMs: number;
+  /** Provider endpoints the operator declares; they appear in every organization as read-only connections. */
+  readonly providers: {
+    readonly openai?: { readonly apiKey?: string; readonly baseUrl: string };
+    readonly anthropic?: { readonly apiKey: string };
+    readonly gemini?: { readonly apiKey: string };
+    readonly ollama?: { readonly baseUrl: string };
+  };
 }
 
 export class ConfigError extends Error {
@@ -101,7 +131,27 @@ export function loadConfig(environment: Environment, workingDirectory: string = 
       pollIntervalMs: env.AGENTRY_JOB_POLL_INTERVAL_MS,
     },
     audit: { defaultRetentionDays: env.AGENTRY_AUDIT_RETENTION_DAYS },
+    ...(env.AGENTRY_SECRET_KEY ? { secretKey: env.AGENTRY_SECRET_KEY } : {}),
+    outbound: { allow: env.AGENTRY_OUTBOUND_ALLOW ?? '' },
+    ssePingIntervalMs: env.AGENTRY_SSE_PING_INTERVAL_MS,
+    providers: declaredProviders(env),
   });
+}
+
+function declaredProviders(env: z.infer<typeof environmentSchema>): Config['providers'] {
+  return {
+    ...(env.OPENAI_API_KEY || env.OPENAI_BASE_URL
+      ? {
+          openai: {
+            baseUrl: env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
+            ...(env.OPENAI_API_KEY ? { apiKey: env.OPENAI_API_KEY } : {}),
+          },
+        }
+      : {}),
+    ...(env.ANTHROPIC_API_KEY ? { anthropic: { apiKey: env.ANTHROPIC_API_KEY } } : {}),
+    ...(env.GEMINI_API_KEY ? { gemini: { apiKey: env.GEMINI_API_KEY } } : {}),
+    ...(env.OLLAMA_BASE_URL ? { ollama: { baseUrl: env.OLLAMA_BASE_URL } } : {}),
+  };
 }
 
 function deepFreeze<T>(value: T): T {

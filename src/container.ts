@@ -1,5 +1,7 @@
 import { ApiKeyService } from './features/api-keys/index.js';
 import { AuditService, auditPurgeJob } from './features/audit/index.js';
+import { ConnectionService, systemConnections } from './features/connections/index.js';
+import { ChatCompletionService, type OutboundRequest } from './features/inference/index.js';
 import { OrganizationService } from './features/organizations/index.js';
 import type { Config } from './config.js';
 import { LocalBlobStore } from './platform/blobs/local-blob-store.js';
@@ -8,6 +10,9 @@ import { migrateToLatest } from './platform/db/migrate.js';
 import { JobQueue, JobWorker } from './platform/jobs/index.js';
 import { type Logger, createLogger } from './platform/logging/logger.js';
 import { type HttpMetrics, createMetrics } from './platform/metrics/metrics.js';
+import { OutboundPolicy, assertOutboundUrl, createOutboundClient } from './platform/outbound/index.js';
+import { SecretBox } from './platform/security/secret-box.js';
+import { resolveSecretKey } from './platform/security/secret-key-file.js';
 
 export interface Container {
   readonly config: Config;
@@ -18,6 +23,8 @@ export interface Container {
   readonly audit: AuditService;
   readonly apiKeys: ApiKeyService;
   readonly organizations: OrganizationService;
+  readonly connections: ConnectionService;
+  readonly chatCompletions: ChatCompletionService;
   readonly jobQueue: JobQueue;
   readonly jobWorker: JobWorker;
   /** Fires when the process starts shutting down, so long streams can end cleanly. */
@@ -50,6 +57,26 @@ export async function createContainer(config: Config, options: ContainerOptions 
     const organizations = new OrganizationService(database.handle, audit, apiKeys, {
       defaultAuditRetentionDays: config.audit.defaultRetentionDays,
     });
+    const secretKey = resolveSecretKey(config.secretKey, config.dataDir);
+    if (secretKey.source === 'file' && database.dialect === 'postgres') {
+      logger.warn('AGENTRY_SECRET_KEY is not set: secrets are encrypted with data/secret.key, which other nodes do not share');
+    }
+    const policy = OutboundPolicy.fromSetting(config.outbound.allow);
+    const tenantOutbound = createOutboundClient({ policy });
+    const operatorOutbound = createOutboundClient({ policy, trusted: true });
+    const outbound: OutboundRequest = (url, { trusted, ...options }) =>
+      (trusted ? operatorOutbound : tenantOutbound).request(url, options);
+    const connections = new ConnectionService({
+      db: database.handle,
+      audit,
+      secrets: new SecretBox(secretKey.key),
+      systemConnections: systemConnections(config.providers),
+      disabledTypes: (orgId) => organizations.disabledConnectionTypes(orgId),
+      checkBaseUrl: async (url) => {
+        await assertOutboundUrl(url, policy);
+      },
+    });
+    const chatCompletions = new ChatCompletionService({ connections, outbound });
     const jobQueue = new JobQueue(database);
     const purge = auditPurgeJob({ audit, retentionPolicies: () => organizations.auditRetentionPolicies() });
     const jobWorker = new JobWorker({
@@ -70,6 +97,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
       audit,
       apiKeys,
       organizations,
+      connections,
+      chatCompletions,
       jobQueue,
       jobWorker,
       shutdownSignal: shutdown.signal,
@@ -77,6 +106,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
       async close() {
         shutdown.abort(new Error('server shutting down'));
         await jobWorker.stop(config.server.shutdownTimeoutMs);
+        await Promise.all([tenantOutbound.close(), operatorOutbound.close()]);
         await database.close();
       },
     };

@@ -1,5 +1,6 @@
 import type { ApiKeysTable } from './features/api-keys/api-key.table.js';
 import type { AuditEventsTable } from './features/audit/audit-event.table.js';
+import type { ConnectionsTable } from './features/connections/connection.table.js';
 import type { OrganizationsTable } from './features/organizations/organization.table.js';
 import type { JobsTable } from './platform/jobs/job.table.js';
 
@@ -9,4 +10,5 @@ export interface Tables {
   api_keys: ApiKeysTable;
   audit_events: AuditEventsTable;
   jobs: JobsTable;
+  connections: ConnectionsTable;
 }

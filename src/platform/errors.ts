@@ -13,6 +13,7 @@ export type ErrorKind =
   | 'unprocessable'
   | 'rate_limited'
   | 'upstream'
+  | 'upstream_timeout'
   | 'internal';
 
 export interface FieldProblem {
@@ -85,4 +86,23 @@ export class ConflictError extends AppError {
   constructor(message: string, code = 'conflict') {
     super('conflict', code, message);
   }
+}
+
+/**
+ * A model provider (or other upstream) failed. Carries the upstream's status
+ * and message so the client learns what happened, never its credentials.
+ */
+export class UpstreamError extends AppError {
+  constructor(
+    kind: 'upstream' | 'upstream_timeout' | 'rate_limited' | 'invalid',
+    code: string,
+    message: string,
+    readonly upstreamStatus: number | null,
+    options: AppErrorOptions & { readonly retryAfterSeconds?: number } = {},
+  ) {
+    super(kind, code, message, options);
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  readonly retryAfterSeconds: number | undefined;
 }

@@ -28,3 +28,21 @@ export const authenticatedErrors = {
 } as const;
 
 export const notFoundError = { 404: errorBodySchema.describe('Not found in the caller’s organization.') } as const;
+
+export const openAiErrorBodySchema = z
+  .object({
+    error: z.object({
+      message: z.string(),
+      type: z.string(),
+      param: z.string().nullable(),
+      code: z.string(),
+    }),
+  })
+  .meta({ example: { error: { message: 'messages[0].role: Invalid option', type: 'invalid_request_error', param: 'messages[0].role', code: 'validation_failed' } } });
+
+/** The error responses of `/v1` routes, in OpenAI's shape. */
+export const openAiErrors = {
+  400: openAiErrorBodySchema.describe('Invalid input; `param` names the path.'),
+  401: openAiErrorBodySchema.describe('Missing, invalid or expired API key.'),
+  403: openAiErrorBodySchema.describe('Not allowed: agent-scoped key, disabled connection type, restricted connection.'),
+} as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectionTypeSchema } from '../connections/index.js';
 
 /** Organization settings. Later features add theirs here, so the whole set is validated in one place. */
 export const organizationParametersSchema = z
@@ -12,6 +13,10 @@ export const organizationParametersSchema = z
       .max(36_500)
       .nullable()
       .describe('Days audit events are kept; null uses the operator default (AGENTRY_AUDIT_RETENTION_DAYS).'),
+    disabledConnectionTypes: z
+      .array(connectionTypeSchema)
+      .max(10)
+      .describe('Governance: connection types that may not be used in this organization.'),
   })
   .strict();
 export type OrganizationParameters = z.infer<typeof organizationParametersSchema>;
@@ -20,6 +25,7 @@ export const defaultOrganizationParameters: OrganizationParameters = {
   allowConversationsLogging: true,
   automaticJsonHealing: false,
   auditLogRetentionDays: null,
+  disabledConnectionTypes: [],
 };
 
 export const updateAccountBody = z
@@ -44,7 +50,7 @@ export const accountSchema = z
     example: {
       id: '019ab6ee-0000-7000-8000-000000000001',
       name: 'Acme Support',
-      parameters: { allowConversationsLogging: true, automaticJsonHealing: false, auditLogRetentionDays: 365 },
+      parameters: { allowConversationsLogging: true, automaticJsonHealing: false, auditLogRetentionDays: 365, disabledConnectionTypes: [] },
       balance: 25.5,
       createdAt: '2026-10-01T09:00:00.000Z',
       updatedAt: '2026-11-23T18:04:00.000Z',

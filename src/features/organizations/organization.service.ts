@@ -145,6 +145,11 @@ export class OrganizationService {
     });
   }
 
+  /** The governance policy that connections enforce. */
+  async disabledConnectionTypes(orgId: string): Promise<OrganizationParameters['disabledConnectionTypes']> {
+    return (await this.getAccount(orgId)).parameters.disabledConnectionTypes;
+  }
+
   /** Each organization's audit retention, with the operator default filled in. */
   async auditRetentionPolicies(): Promise<Array<{ orgId: string; retentionDays: number }>> {
     return (await listOrganizations(this.db)).map((row) => ({

@@ -21,3 +21,9 @@ export function columnTypes(dialect: Dialect): ColumnTypes {
 export function nowIso(): string {
   return new Date().toISOString();
 }
+
+/** True for a unique-constraint violation on either dialect, so services can answer 409 instead of 500. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}

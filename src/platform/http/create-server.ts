@@ -67,6 +67,8 @@ export function createServer(options: ServerOptions): AppInstance {
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: appError.code, status }, 'request rejected');
     if (reply.sent || reply.raw.headersSent) return;
+    const retryAfter = (appError as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(Math.ceil(retryAfter)));
     return reply.status(status).send(errorBodyFor(request.url, appError));
   });
 

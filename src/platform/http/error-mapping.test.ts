@@ -31,7 +31,9 @@ describe('error bodies', () => {
         details: [{ field: 'body.label', rule: 'too_small', message: 'must not be empty' }],
       },
     });
-    expect(openAiErrorBody(error).error).toMatchObject({ param: 'body.label', type: 'invalid_request_error' });
+    expect(openAiErrorBody(error).error).toMatchObject({ param: 'label', type: 'invalid_request_error' });
+    const nested = ValidationError.field('body.messages.2.content', 'invalid_type', 'is required');
+    expect(openAiErrorBody(nested).error).toMatchObject({ param: 'messages[2].content', message: 'messages[2].content: is required' });
     expect(openAiErrorBody(new AppError('internal', 'internal_error', 'x')).error.type).toBe('api_error');
   });
 });

@@ -13,6 +13,7 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   unprocessable: 422,
   rate_limited: 429,
   upstream: 502,
+  upstream_timeout: 504,
   internal: 500,
 };
 
@@ -96,12 +97,24 @@ const OPENAI_TYPES: Partial<Record<ErrorKind, string>> = {
   forbidden: 'permission_error',
   not_found: 'not_found_error',
   rate_limited: 'rate_limit_error',
+  upstream: 'upstream_error',
+  upstream_timeout: 'timeout_error',
 };
+
+/** `body.messages.2.content` → `messages[2].content`, the path form OpenAI's errors use. */
+function openAiParam(field: string | undefined): string | null {
+  if (!field) return null;
+  return field.replace(/^body\.?/, '').replace(/\.(\d+)(?=\.|$)/g, '[$1]') || null;
+}
 
 /** The OpenAI error body, which OpenAI-compatible SDKs parse on `/v1`. */
 export function openAiErrorBody(error: AppError): {
   error: { message: string; type: string; param: string | null; code: string };
 } {
-  const param = error instanceof ValidationError ? (error.problems[0]?.field ?? null) : null;
-  return { error: { message: error.message, type: OPENAI_TYPES[error.kind] ?? 'api_error', param, code: error.code } };
+  const validation = error instanceof ValidationError ? error : undefined;
+  const param = validation ? openAiParam(validation.problems[0]?.field) : null;
+  const message = validation
+    ? validation.problems.map((problem) => `${openAiParam(problem.field) ?? 'body'}: ${problem.message}`).join('; ')
+    : error.message;
+  return { error: { message, type: OPENAI_TYPES[error.kind] ?? 'api_error', param, code: error.code } };
 }

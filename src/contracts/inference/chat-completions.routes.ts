@@ -1,0 +1,54 @@
+import { type ChatCompletionService, chatCompletionRequest } from '../../features/inference/index.js';
+import type { AppInstance } from '../../platform/http/create-server.js';
+import { requestSignal } from '../../platform/http/request-signal.js';
+import { SSE_HEADERS, SseRelay } from '../../platform/http/sse-relay.js';
+import { principalOf, requireOrganizationScope } from '../shared/authentication.js';
+import { contractSecurity } from '../shared/security-schemes.js';
+
+export interface ChatCompletionRoutesDependencies {
+  readonly chatCompletions: ChatCompletionService;
+  /** Silence after which a streamed response gets a `: ping` comment. */
+  readonly ssePingIntervalMs: number;
+}
+
+const DESCRIPTION = `Creates a chat completion in the OpenAI wire format, so the \`openai\` SDK, the Vercel AI SDK and LangChain work unchanged against \`/v1\`.
+
+\`model\` is \`@<connection>/<model>\` (for example \`@openai/gpt-4o-mini\`, or a connection the organization created). Every field Agentry does not act on (tools, tool_choice, response_format, metadata…) is forwarded untouched. Only \`n = 1\` is supported.
+
+With \`stream: true\` the provider's server-sent events are relayed as they arrive, unbuffered, ending with \`data: [DONE]\`; during 15 s of silence a \`: ping\` comment keeps proxies from closing the connection, unless the request sends \`Sse-Stream-Options: no-ping\`. A provider failure after the stream began ends it with a \`data: {"error": …}\` event in OpenAI's shape. A client that disconnects aborts the provider request.
+
+Errors use OpenAI's shape: unknown model or connection 404, malformed messages 400 naming the path (\`messages[2].content\`), disabled connection type 403, provider unreachable 502, provider timeout 504, provider rate limit 429 with \`Retry-After\`.`;
+
+export function registerChatCompletionRoutes(app: AppInstance, deps: ChatCompletionRoutesDependencies): void {
+  app.post(
+    '/v1/chat/completions',
+    {
+      schema: {
+        tags: ['OpenAI-compatible inference'],
+        security: contractSecurity.inference,
+        summary: 'Chat completions',
+        description: DESCRIPTION,
+        body: chatCompletionRequest,
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      requireOrganizationScope(principal);
+      const signal = requestSignal(request, reply);
+      const result = await deps.chatCompletions.complete(principal.orgId, request.body, signal);
+      if (result.kind === 'json') return reply.send(result.body);
+
+      const noPing = String(request.headers['sse-stream-options'] ?? '').toLowerCase() === 'no-ping';
+      const relay = new SseRelay({ pingIntervalMs: noPing ? 0 : deps.ssePingIntervalMs });
+      result.body.on('error', (error) => {
+        if (signal.aborted) relay.destroy();
+        else {
+          request.log.warn({ err: error }, 'provider stream failed');
+          relay.failWith({ message: 'The provider closed the stream before it finished.', type: 'upstream_error', code: 'upstream_stream_failed' });
+        }
+      });
+      result.body.pipe(relay);
+      return reply.headers(SSE_HEADERS).send(relay);
+    },
+  );
+}

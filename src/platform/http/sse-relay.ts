@@ -1,0 +1,85 @@
+import { Transform, type TransformCallback } from 'node:stream';
+
+export interface SseRelayOptions {
+  /** Interval of silence after which a `: ping` comment is sent; 0 disables pings. */
+  readonly pingIntervalMs: number;
+  /** Called with each complete `data:` payload (without the prefix), to observe usage and the like. */
+  readonly onData?: (data: string) => void;
+}
+
+/** Headers that keep proxies from buffering or caching an event stream. */
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+} as const;
+
+/**
+ * Relays an upstream event stream byte for byte, as it arrives, while
+ * watching its `data:` frames and sending keep-alive comments during silence.
+ * Frames are only scanned, never re-encoded, so relaying costs almost nothing.
+ */
+export class SseRelay extends Transform {
+  private pending = '';
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: SseRelayOptions) {
+    super();
+    this.armPing();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.armPing();
+    if (this.options.onData) this.scan(chunk.toString('utf8'));
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.disarm();
+    if (this.options.onData && this.pending.trim()) this.scan('\n\n');
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.disarm();
+    callback(error);
+  }
+
+  /** Ends the stream with an error event in OpenAI's shape, which OpenAI clients raise as an APIError. */
+  failWith(error: { message: string; type: string; code: string }): void {
+    this.disarm();
+    this.push(`data: ${JSON.stringify({ error: { ...error, param: null } })}\n\n`);
+    this.push(null);
+  }
+
+  private scan(text: string): void {
+    this.pending += text;
+    let boundary = this.pending.search(/\r?\n\r?\n/);
+    while (boundary !== -1) {
+      const frame = this.pending.slice(0, boundary);
+      this.pending = this.pending.slice(boundary).replace(/^\r?\n\r?\n/, '');
+      const data = frame
+        .split(/\r?\n/)
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).trimStart())
+        .join('\n');
+      if (data) this.options.onData?.(data);
+      boundary = this.pending.search(/\r?\n\r?\n/);
+    }
+  }
+
+  private armPing(): void {
+    if (this.options.pingIntervalMs <= 0) return;
+    this.disarm();
+    this.timer = setTimeout(() => {
+      this.push(': ping\n\n');
+      this.armPing();
+    }, this.options.pingIntervalMs);
+    this.timer.unref();
+  }
+
+  private disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
