@@ -20,7 +20,7 @@ export async function buildApp(container: Container): Promise<AppInstance> {
 
   const authenticate = createAuthenticator(container.apiKeys);
   registerOperationsRoutes(app, { database: container.database, metrics: container.metrics });
-  registerGatewayApi(app, { authenticate, organizations: container.organizations, apiKeys: container.apiKeys });
+  registerGatewayApi(app, { authenticate, aiGateways: container.aiGateways, organizations: container.organizations, apiKeys: container.apiKeys, usage: container.usage });
   registerOrganizationApi(app, { authenticate, audit: container.audit, connections: container.connections });
   registerInferenceApi(app, {
     authenticate,

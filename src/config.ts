@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { type ModelPrice, priceOverridesSchema } from './features/usage/price-table.js';
 import { parseOutboundAllowList } from './platform/outbound/index.js';
 
 /**
@@ -41,6 +42,20 @@ const environmentSchema = z.object({
       }
     }),
   AGENTRY_SSE_PING_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
+  AGENTRY_MODEL_PRICES: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (!value) return {};
+      try {
+        const parsed = priceOverridesSchema.safeParse(JSON.parse(value));
+        if (parsed.success) return parsed.data;
+        context.addIssue({ code: 'custom', message: `must map model names to {input, output, cachedInput?} prices: ${parsed.error.issues[0]?.message ?? ''}` });
+      } catch {
+        context.addIssue({ code: 'custom', message: 'must be JSON' });
+      }
+      return z.NEVER;
+    }),
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
@@ -72,6 +87,8 @@ export interface Config {
   readonly outbound: { readonly allow: string };
   /** Silence after which streamed responses get a `: ping` comment (0: never). */
   readonly ssePingIntervalMs: number;
+  /** Operator price overrides (USD per million tokens), by model or `<connection>/<model>`. */
+  readonly modelPrices: Readonly<Record<string, ModelPrice>>;
   /** Provider endpoints the operator declares; they appear in every organization as read-only connections. */
   readonly providers: {
     readonly openai?: { readonly apiKey?: string; readonly baseUrl: string };
@@ -134,6 +151,7 @@ export function loadConfig(environment: Environment, workingDirectory: string = 
     ...(env.AGENTRY_SECRET_KEY ? { secretKey: env.AGENTRY_SECRET_KEY } : {}),
     outbound: { allow: env.AGENTRY_OUTBOUND_ALLOW ?? '' },
     ssePingIntervalMs: env.AGENTRY_SSE_PING_INTERVAL_MS,
+    modelPrices: env.AGENTRY_MODEL_PRICES,
     providers: declaredProviders(env),
   });
 }

@@ -1,8 +1,10 @@
+import { AiGatewayService } from './features/ai-gateways/index.js';
 import { ApiKeyService } from './features/api-keys/index.js';
 import { AuditService, auditPurgeJob } from './features/audit/index.js';
 import { ConnectionService, systemConnections } from './features/connections/index.js';
 import { ChatCompletionService, type OutboundRequest } from './features/inference/index.js';
 import { OrganizationService } from './features/organizations/index.js';
+import { PriceTable, UsageRecorder, UsageService } from './features/usage/index.js';
 import type { Config } from './config.js';
 import { LocalBlobStore } from './platform/blobs/local-blob-store.js';
 import { type Database, openDatabase } from './platform/db/database.js';
@@ -24,7 +26,10 @@ export interface Container {
   readonly apiKeys: ApiKeyService;
   readonly organizations: OrganizationService;
   readonly connections: ConnectionService;
+  readonly aiGateways: AiGatewayService;
   readonly chatCompletions: ChatCompletionService;
+  readonly usageRecorder: UsageRecorder;
+  readonly usage: UsageService;
   readonly jobQueue: JobQueue;
   readonly jobWorker: JobWorker;
   /** Fires when the process starts shutting down, so long streams can end cleanly. */
@@ -76,7 +81,26 @@ export async function createContainer(config: Config, options: ContainerOptions 
         await assertOutboundUrl(url, policy);
       },
     });
-    const chatCompletions = new ChatCompletionService({ connections, outbound });
+    const aiGateways = new AiGatewayService({
+      db: database.handle,
+      audit,
+      secrets: new SecretBox(secretKey.key),
+      checkBaseUrl: async (url) => {
+        await assertOutboundUrl(url, policy);
+      },
+    });
+    const usageRecorder = new UsageRecorder({
+      db: database.handle,
+      deductBalance: (transaction, orgId, amount) => organizations.deductBalance(transaction, orgId, amount),
+      logger: logger.child({ component: 'usage' }),
+    });
+    const chatCompletions = new ChatCompletionService({
+      connections,
+      outbound,
+      prices: new PriceTable(config.modelPrices),
+      usage: usageRecorder,
+      assertCanSpend: (orgId) => organizations.assertCanSpend(orgId),
+    });
     const jobQueue = new JobQueue(database);
     const purge = auditPurgeJob({ audit, retentionPolicies: () => organizations.auditRetentionPolicies() });
     const jobWorker = new JobWorker({
@@ -98,7 +122,10 @@ export async function createContainer(config: Config, options: ContainerOptions 
       apiKeys,
       organizations,
       connections,
+      aiGateways,
       chatCompletions,
+      usageRecorder,
+      usage: new UsageService(database.handle),
       jobQueue,
       jobWorker,
       shutdownSignal: shutdown.signal,
@@ -106,6 +133,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
       async close() {
         shutdown.abort(new Error('server shutting down'));
         await jobWorker.stop(config.server.shutdownTimeoutMs);
+        await usageRecorder.stop();
         await Promise.all([tenantOutbound.close(), operatorOutbound.close()]);
         await database.close();
       },

@@ -1,7 +1,9 @@
+import type { AiGatewaysTable } from './features/ai-gateways/ai-gateway.table.js';
 import type { ApiKeysTable } from './features/api-keys/api-key.table.js';
 import type { AuditEventsTable } from './features/audit/audit-event.table.js';
 import type { ConnectionsTable } from './features/connections/connection.table.js';
 import type { OrganizationsTable } from './features/organizations/organization.table.js';
+import type { UsageRecordsTable } from './features/usage/usage-record.table.js';
 import type { JobsTable } from './platform/jobs/job.table.js';
 
 /** Every table, for Kysely's types. Each feature owns its table's row type. */
@@ -11,4 +13,6 @@ export interface Tables {
   audit_events: AuditEventsTable;
   jobs: JobsTable;
   connections: ConnectionsTable;
+  ai_gateways: AiGatewaysTable;
+  usage_records: UsageRecordsTable;
 }

@@ -2,8 +2,10 @@ import type { AppInstance } from '../../platform/http/create-server.js';
 import { withAuthentication } from '../shared/authenticated-scope.js';
 import type { Authenticate } from '../shared/authentication.js';
 import { type AccountRoutesDependencies, registerAccountRoutes } from './accounts.routes.js';
+import { type AiGatewayRoutesDependencies, registerAiGatewayRoutes } from './ai-gateways.routes.js';
+import { type UsageRoutesDependencies, registerUsageRoutes } from './usage.routes.js';
 
-export interface GatewayApiDependencies extends AccountRoutesDependencies {
+export interface GatewayApiDependencies extends AccountRoutesDependencies, AiGatewayRoutesDependencies, UsageRoutesDependencies {
   readonly authenticate: Authenticate;
 }
 
@@ -11,5 +13,7 @@ export interface GatewayApiDependencies extends AccountRoutesDependencies {
 export function registerGatewayApi(app: AppInstance, deps: GatewayApiDependencies): void {
   withAuthentication(app, deps.authenticate, (scope) => {
     registerAccountRoutes(scope, deps);
+    registerAiGatewayRoutes(scope, deps);
+    registerUsageRoutes(scope, deps);
   });
 }

@@ -1,7 +1,7 @@
 import { type ChatCompletionService, chatCompletionRequest } from '../../features/inference/index.js';
 import type { AppInstance } from '../../platform/http/create-server.js';
 import { requestSignal } from '../../platform/http/request-signal.js';
-import { SSE_HEADERS, SseRelay } from '../../platform/http/sse-relay.js';
+import { SSE_HEADERS } from '../../platform/http/sse-relay.js';
 import { principalOf, requireOrganizationScope } from '../shared/authentication.js';
 import { contractSecurity } from '../shared/security-schemes.js';
 
@@ -34,21 +34,14 @@ export function registerChatCompletionRoutes(app: AppInstance, deps: ChatComplet
     async (request, reply) => {
       const principal = principalOf(request);
       requireOrganizationScope(principal);
-      const signal = requestSignal(request, reply);
-      const result = await deps.chatCompletions.complete(principal.orgId, request.body, signal);
-      if (result.kind === 'json') return reply.send(result.body);
-
       const noPing = String(request.headers['sse-stream-options'] ?? '').toLowerCase() === 'no-ping';
-      const relay = new SseRelay({ pingIntervalMs: noPing ? 0 : deps.ssePingIntervalMs });
-      result.body.on('error', (error) => {
-        if (signal.aborted) relay.destroy();
-        else {
-          request.log.warn({ err: error }, 'provider stream failed');
-          relay.failWith({ message: 'The provider closed the stream before it finished.', type: 'upstream_error', code: 'upstream_stream_failed' });
-        }
-      });
-      result.body.pipe(relay);
-      return reply.headers(SSE_HEADERS).send(relay);
+      const result = await deps.chatCompletions.complete(
+        { orgId: principal.orgId, keyId: principal.keyId },
+        request.body,
+        { signal: requestSignal(request, reply), pingIntervalMs: noPing ? 0 : deps.ssePingIntervalMs },
+      );
+      if (result.kind === 'json') return reply.send(result.body);
+      return reply.headers(SSE_HEADERS).send(result.body);
     },
   );
 }

@@ -1,3 +1,3 @@
-export { ChatCompletionService, type ChatCompletionResult } from './chat-completion.service.js';
+export { ChatCompletionService, type Caller, type ChatCompletionResult } from './chat-completion.service.js';
 export { chatCompletionRequest, readUsage, type ChatCompletionRequest, type TokenUsage } from './chat-completion.schemas.js';
 export type { OutboundRequest } from './openai-compatible-provider.js';

@@ -11,7 +11,7 @@ export type OutboundRequest = (
 
 export interface ProviderCallOptions {
   readonly signal: AbortSignal;
-  /** Attempts for failures before the first byte (refused connection, 429, 5xx). */
+  /** Attempts for failures before the first byte (connection failures, 429, 5xx); a response timeout is not retried. */
   readonly attempts?: number;
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -79,7 +79,9 @@ export async function postChatCompletion(
     } catch (error) {
       if (options.signal.aborted) throw options.signal.reason;
       if ((error as { kind?: unknown }).kind !== undefined) throw error; // a policy refusal: an AppError already
-      if (attempt >= attempts) throw upstreamTransportError(error, connection.name);
+      // A provider that accepted the request but did not answer in time may still be working on it:
+      // retrying would make the client wait several timeouts and could bill the call twice.
+      if (attempt >= attempts || isResponseTimeout(error)) throw upstreamTransportError(error, connection.name);
       await sleep(jittered(attempt), options.signal);
       continue;
     }
@@ -96,6 +98,11 @@ export async function postChatCompletion(
     }
     await sleep(retryAfter === undefined ? jittered(attempt) : retryAfter * 1000, options.signal);
   }
+}
+
+function isResponseTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
 }
 
 function jittered(attempt: number): number {

@@ -36,3 +36,13 @@ export async function updateOrganization(
 ): Promise<void> {
   await db.updateTable('organizations').set(changes).where('id', '=', id).execute();
 }
+
+/** Spending only counts against a balance the operator set (balance_limited = 1). */
+export async function deductOrganizationBalance(db: DatabaseHandle, id: string, amount: number): Promise<void> {
+  await db
+    .updateTable('organizations')
+    .set((eb) => ({ balance: eb('balance', '-', amount) }))
+    .where('id', '=', id)
+    .where('balance_limited', '=', 1)
+    .execute();
+}

@@ -42,7 +42,8 @@ export const accountSchema = z
     id: z.string(),
     name: z.string(),
     parameters: organizationParametersSchema,
-    balance: z.number(),
+    balance: z.number().describe('Set by the operator; each model call deducts its cost while balanceLimited is true.'),
+    balanceLimited: z.boolean().describe('True once an operator set a balance: inference then answers 402 when it reaches zero.'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -52,6 +53,7 @@ export const accountSchema = z
       name: 'Acme Support',
       parameters: { allowConversationsLogging: true, automaticJsonHealing: false, auditLogRetentionDays: 365, disabledConnectionTypes: [] },
       balance: 25.5,
+      balanceLimited: true,
       createdAt: '2026-10-01T09:00:00.000Z',
       updatedAt: '2026-11-23T18:04:00.000Z',
     },

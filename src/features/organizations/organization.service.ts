@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { type Actor, operatorActor } from '../../platform/actor.js';
 import type { DatabaseHandle } from '../../platform/db/database.js';
 import { nowIso } from '../../platform/db/dialect.js';
-import { NotFoundError } from '../../platform/errors.js';
+import { AppError, NotFoundError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { generateSalt } from '../../platform/security/secrets.js';
 import type { ApiKeyService } from '../api-keys/index.js';
 import { type AuditService, changedProperties } from '../audit/index.js';
 import {
   countOrganizations,
+  deductOrganizationBalance,
   findOrganization,
   insertOrganization,
   listOrganizations,
@@ -44,6 +45,7 @@ function toView(row: OrganizationRow): AccountView {
     name: row.name,
     parameters: parametersOf(row),
     balance: row.balance,
+    balanceLimited: row.balance_limited === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -111,14 +113,14 @@ export class OrganizationService {
       const before = await this.requireRow(transaction, orgId);
       const balance = 'set' in change ? change.set : before.balance + change.add;
       const updatedAt = nowIso();
-      await updateOrganization(transaction, orgId, { balance, updated_at: updatedAt });
+      await updateOrganization(transaction, orgId, { balance, balance_limited: 1, updated_at: updatedAt });
       await this.audit.record(transaction, actor, {
         entityType: ENTITY_TYPE,
         entityId: orgId,
         changeType: 'Updated',
         changes: changedProperties({ balance: before.balance }, { balance }),
       });
-      return { ...toView(before), balance, updatedAt };
+      return { ...toView(before), balance, balanceLimited: true, updatedAt };
     });
   }
 
@@ -143,6 +145,19 @@ export class OrganizationService {
         randomUUID(),
       );
     });
+  }
+
+  /** Refuses spending once an operator-set balance is used up. */
+  async assertCanSpend(orgId: string): Promise<void> {
+    const row = await this.requireRow(this.db, orgId);
+    if (row.balance_limited === 1 && row.balance <= 0) {
+      throw new AppError('payment_required', 'balance_exhausted', `The organization's balance is used up (${row.balance}); an operator can add to it.`);
+    }
+  }
+
+  /** Deducts usage cost inside the caller's transaction (the usage batch that records it). */
+  async deductBalance(transaction: DatabaseHandle, orgId: string, amount: number): Promise<void> {
+    await deductOrganizationBalance(transaction, orgId, amount);
   }
 
   /** The governance policy that connections enforce. */
@@ -170,6 +185,7 @@ export class OrganizationService {
       salt: generateSalt(),
       parameters: JSON.stringify(defaultOrganizationParameters),
       balance: 0,
+      balance_limited: 0,
       created_at: now,
       updated_at: now,
     };

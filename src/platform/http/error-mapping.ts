@@ -5,6 +5,7 @@ import { AppError, type ErrorKind, type FieldProblem, ValidationError } from '..
 const STATUS_BY_KIND: Record<ErrorKind, number> = {
   invalid: 400,
   unauthenticated: 401,
+  payment_required: 402,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
@@ -94,6 +95,7 @@ export function agentryErrorBody(error: AppError): { error: { code: string; mess
 const OPENAI_TYPES: Partial<Record<ErrorKind, string>> = {
   invalid: 'invalid_request_error',
   unauthenticated: 'authentication_error',
+  payment_required: 'insufficient_quota',
   forbidden: 'permission_error',
   not_found: 'not_found_error',
   rate_limited: 'rate_limit_error',

@@ -28,6 +28,30 @@ describe('SseRelay', () => {
     expect(body.endsWith('data: x\n\n')).toBe(true);
   });
 
+  it('never pings inside a half-received frame', async () => {
+    const relay = new SseRelay({ pingIntervalMs: 30 });
+    const output = text(relay);
+    relay.write('data: {"half":');
+    await delay(100);
+    relay.write('1}\n\n');
+    await delay(80);
+    relay.end();
+    const body = await output;
+    expect(body.startsWith('data: {"half":1}\n\n')).toBe(true);
+    expect(body).toContain(': ping');
+  });
+
+  it('drops the frames it is told to, forwarding the others whole', async () => {
+    let first = 0;
+    const relay = new SseRelay({ pingIntervalMs: 0, dropData: (data) => data.includes('"usage"'), onFirstChunk: () => (first += 1) });
+    const output = text(relay);
+    relay.write('data: {"choices":[1]}\n\ndata: {"choices":[],"us');
+    relay.write('age":{"prompt_tokens":3}}\n\ndata: [DONE]\n\n');
+    relay.end();
+    expect(await output).toBe('data: {"choices":[1]}\n\ndata: [DONE]\n\n');
+    expect(first).toBe(1);
+  });
+
   it('ends with an OpenAI-shaped error event', async () => {
     const relay = new SseRelay({ pingIntervalMs: 0 });
     const output = text(relay);

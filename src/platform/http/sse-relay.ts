@@ -5,6 +5,9 @@ export interface SseRelayOptions {
   readonly pingIntervalMs: number;
   /** Called with each complete `data:` payload (without the prefix), to observe usage and the like. */
   readonly onData?: (data: string) => void;
+  /** Frames whose payload this returns true for are not forwarded (the relay then works frame by frame). */
+  readonly dropData?: (data: string) => boolean;
+  readonly onFirstChunk?: () => void;
 }
 
 /** Headers that keep proxies from buffering or caching an event stream. */
@@ -22,6 +25,7 @@ export const SSE_HEADERS = {
 export class SseRelay extends Transform {
   private pending = '';
   private timer: NodeJS.Timeout | undefined;
+  private seenFirstChunk = false;
 
   constructor(private readonly options: SseRelayOptions) {
     super();
@@ -30,13 +34,26 @@ export class SseRelay extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.armPing();
-    if (this.options.onData) this.scan(chunk.toString('utf8'));
+    if (!this.seenFirstChunk) {
+      this.seenFirstChunk = true;
+      this.options.onFirstChunk?.();
+    }
+    if (this.options.dropData) {
+      // Frame by frame: a frame is forwarded once complete, unless dropped.
+      this.scan(chunk.toString('utf8'), true);
+      callback();
+      return;
+    }
+    // Frame boundaries are tracked even when nothing observes the frames, so a
+    // keep-alive comment is never written into the middle of one.
+    this.scan(chunk.toString('utf8'), false);
     callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
     this.disarm();
-    if (this.options.onData && this.pending.trim()) this.scan('\n\n');
+    if (this.pending.trim()) this.scan('\n\n', this.options.dropData !== undefined);
+    this.pending = '';
     callback();
   }
 
@@ -52,7 +69,7 @@ export class SseRelay extends Transform {
     this.push(null);
   }
 
-  private scan(text: string): void {
+  private scan(text: string, forward: boolean): void {
     this.pending += text;
     let boundary = this.pending.search(/\r?\n\r?\n/);
     while (boundary !== -1) {
@@ -64,6 +81,7 @@ export class SseRelay extends Transform {
         .map((line) => line.slice(5).trimStart())
         .join('\n');
       if (data) this.options.onData?.(data);
+      if (forward && !(data && this.options.dropData?.(data))) this.push(`${frame}\n\n`);
       boundary = this.pending.search(/\r?\n\r?\n/);
     }
   }
@@ -72,7 +90,7 @@ export class SseRelay extends Transform {
     if (this.options.pingIntervalMs <= 0) return;
     this.disarm();
     this.timer = setTimeout(() => {
-      this.push(': ping\n\n');
+      if (this.pending === '') this.push(': ping\n\n');
       this.armPing();
     }, this.options.pingIntervalMs);
     this.timer.unref();

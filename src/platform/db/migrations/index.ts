@@ -2,11 +2,15 @@ import type { Migration } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import { foundationMigration } from './0001-foundation.js';
 import { connectionsMigration } from './0002-connections.js';
+import { aiGatewaysMigration } from './0003-ai-gateways.js';
+import { usageMigration } from './0004-usage.js';
 
 /** Every schema change, in the order it is applied. Names never change once released. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-foundation': foundationMigration(dialect),
     '0002-connections': connectionsMigration(dialect),
+    '0003-ai-gateways': aiGatewaysMigration(dialect),
+    '0004-usage': usageMigration(dialect),
   };
 }

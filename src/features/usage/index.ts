@@ -1,0 +1,4 @@
+export { PriceTable, priceOverridesSchema, type ModelPrice, type PricedUsage, type UsageLineItem } from './price-table.js';
+export { UsageRecorder, type UsageEvent } from './usage-recorder.js';
+export { UsageService } from './usage.service.js';
+export { usageQuery, usageReportSchema } from './usage.schemas.js';

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { PriceTable } from './price-table.js';
+
+describe('PriceTable', () => {
+  it('prices input, output and cached input as separate line items', () => {
+    const priced = new PriceTable().price({
+      connection: 'openai',
+      model: 'gpt-5-mini',
+      label: '@openai/gpt-5-mini',
+      promptTokens: 1876,
+      completionTokens: 16,
+      cachedTokens: 1792,
+    });
+    expect(priced.lineItems).toEqual([
+      { sku: 'inference.chat_completions.in', quantity: 84, unit_price: 2.5e-7, amount: 0.000021, description: "Inference for AI model '@openai/gpt-5-mini'" },
+      { sku: 'inference.chat_completions.out', quantity: 16, unit_price: 0.000002, amount: 0.000032, description: "Inference for AI model '@openai/gpt-5-mini'" },
+      { sku: 'inference.chat_completions.in.cached', quantity: 1792, unit_price: 2.5e-8, amount: 0.0000448, description: "Inference for AI model '@openai/gpt-5-mini'" },
+    ]);
+    expect(priced.cost).toBe(0.0000978);
+  });
+
+  it('lets operators override and add prices, connection-specific first', () => {
+    const table = new PriceTable({ 'my-model': { input: 1, output: 2 }, 'groq/gpt-4o': { input: 0, output: 0 } });
+    expect(table.price({ connection: 'x', model: 'my-model', label: 'm', promptTokens: 1_000_000, completionTokens: 500_000, cachedTokens: 0 }).cost).toBe(2);
+    expect(table.priceOf('groq', 'gpt-4o')).toEqual({ input: 0, output: 0 });
+    expect(table.priceOf('openai', 'gpt-4o')?.input).toBe(2.5);
+  });
+
+  it('counts tokens of unknown models at no cost', () => {
+    const priced = new PriceTable().price({ connection: 'x', model: 'mystery', label: 'm', promptTokens: 10, completionTokens: 5, cachedTokens: 0 });
+    expect(priced.cost).toBe(0);
+    expect(priced.lineItems.map((line) => line.quantity)).toEqual([10, 5]);
+  });
+});

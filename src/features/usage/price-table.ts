@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/** USD per million tokens. */
+export const modelPriceSchema = z.object({
+  input: z.number().min(0),
+  output: z.number().min(0),
+  cachedInput: z.number().min(0).optional(),
+});
+export type ModelPrice = z.infer<typeof modelPriceSchema>;
+
+/** Operator overrides: model name (or `<connection>/<model>`) → price. */
+export const priceOverridesSchema = z.record(z.string().min(1), modelPriceSchema);
+
+/**
+ * List prices of common models, so costs mean something out of the box.
+ * Operators override or extend them with AGENTRY_MODEL_PRICES; models not
+ * listed cost nothing (their tokens are still counted).
+ */
+const DEFAULT_PRICES: Record<string, ModelPrice> = {
+  'gpt-4o': { input: 2.5, output: 10, cachedInput: 1.25 },
+  'gpt-4o-mini': { input: 0.15, output: 0.6, cachedInput: 0.075 },
+  'gpt-4.1': { input: 2, output: 8, cachedInput: 0.5 },
+  'gpt-4.1-mini': { input: 0.4, output: 1.6, cachedInput: 0.1 },
+  'gpt-4.1-nano': { input: 0.1, output: 0.4, cachedInput: 0.025 },
+  'gpt-5': { input: 1.25, output: 10, cachedInput: 0.125 },
+  'gpt-5-mini': { input: 0.25, output: 2, cachedInput: 0.025 },
+  'gpt-5-nano': { input: 0.05, output: 0.4, cachedInput: 0.005 },
+  'o4-mini': { input: 1.1, output: 4.4, cachedInput: 0.275 },
+  'claude-sonnet-4-5': { input: 3, output: 15, cachedInput: 0.3 },
+  'claude-haiku-4-5': { input: 1, output: 5, cachedInput: 0.1 },
+  'gemini-2.5-pro': { input: 1.25, output: 10, cachedInput: 0.31 },
+  'gemini-2.5-flash': { input: 0.3, output: 2.5, cachedInput: 0.075 },
+};
+
+export interface UsageLineItem {
+  readonly sku: string;
+  readonly quantity: number;
+  readonly unit_price: number;
+  readonly amount: number;
+  readonly description: string;
+}
+
+export interface PricedUsage {
+  readonly cost: number;
+  readonly lineItems: UsageLineItem[];
+}
+
+const PER_TOKEN = 1 / 1_000_000;
+
+/** Rounds away float noise (0.1 + 0.2) without losing the precision of tiny per-token amounts. */
+function money(value: number): number {
+  return Number(value.toPrecision(12));
+}
+
+export class PriceTable {
+  private readonly prices: Map<string, ModelPrice>;
+
+  constructor(overrides: Record<string, ModelPrice> = {}) {
+    this.prices = new Map(Object.entries({ ...DEFAULT_PRICES, ...overrides }));
+  }
+
+  /** A connection-specific price (`groq/llama-3.3-70b`) wins over the model's general one. */
+  priceOf(connection: string, model: string): ModelPrice | undefined {
+    return this.prices.get(`${connection}/${model}`) ?? this.prices.get(model);
+  }
+
+  /** The spec's `generated_usage` line items for one chat completion. */
+  price(usage: { connection: string; model: string; label: string; promptTokens: number; completionTokens: number; cachedTokens: number }): PricedUsage {
+    const price = this.priceOf(usage.connection, usage.model) ?? { input: 0, output: 0 };
+    const description = `Inference for AI model '${usage.label}'`;
+    const cached = Math.min(usage.cachedTokens, usage.promptTokens);
+    const item = (sku: string, quantity: number, perMillion: number): UsageLineItem => {
+      const unitPrice = money(perMillion * PER_TOKEN);
+      return { sku, quantity, unit_price: unitPrice, amount: money(quantity * unitPrice), description };
+    };
+    const lineItems = [
+      item('inference.chat_completions.in', usage.promptTokens - cached, price.input),
+      item('inference.chat_completions.out', usage.completionTokens, price.output),
+    ];
+    if (cached > 0) lineItems.push(item('inference.chat_completions.in.cached', cached, price.cachedInput ?? price.input));
+    return { cost: money(lineItems.reduce((sum, line) => sum + line.amount, 0)), lineItems };
+  }
+}
