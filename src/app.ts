@@ -26,6 +26,8 @@ export async function buildApp(container: Container): Promise<AppInstance> {
     authenticate,
     chatCompletions: container.chatCompletions,
     connections: container.connections,
+    aiGateways: container.aiGateways,
+    organizations: container.organizations,
     ssePingIntervalMs: container.config.ssePingIntervalMs,
   });
 

@@ -96,6 +96,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     });
     const chatCompletions = new ChatCompletionService({
       connections,
+      aiGateways,
       outbound,
       prices: new PriceTable(config.modelPrices),
       usage: usageRecorder,

@@ -13,7 +13,7 @@ export interface ChatCompletionRoutesDependencies {
 
 const DESCRIPTION = `Creates a chat completion in the OpenAI wire format, so the \`openai\` SDK, the Vercel AI SDK and LangChain work unchanged against \`/v1\`.
 
-\`model\` is \`@<connection>/<model>\` (for example \`@openai/gpt-4o-mini\`, or a connection the organization created). Every field Agentry does not act on (tools, tool_choice, response_format, metadata…) is forwarded untouched. Only \`n = 1\` is supported.
+\`model\` is \`@<connection>/<model>\` (for example \`@openai/gpt-4o-mini\`, or a connection the organization created), or the id or slug of an AI gateway, whose parameters then apply: system instruction, prompt template, prefill, sampling settings, flags, context budget, complexity routing (reported in \`generation_context.model_routing\` and the \`X-Agentry-Complexity\` header) and fallback models, tried in order when the provider fails before the first byte. The model that served the call is in \`X-Agentry-Upstream-Model\`. Every field Agentry does not act on (tools, tool_choice, response_format, metadata…) is forwarded untouched. Only \`n = 1\` is supported.
 
 With \`stream: true\` the provider's server-sent events are relayed as they arrive, unbuffered, ending with \`data: [DONE]\`; during 15 s of silence a \`: ping\` comment keeps proxies from closing the connection, unless the request sends \`Sse-Stream-Options: no-ping\`. A provider failure after the stream began ends it with a \`data: {"error": …}\` event in OpenAI's shape. A client that disconnects aborts the provider request.
 
@@ -40,6 +40,7 @@ export function registerChatCompletionRoutes(app: AppInstance, deps: ChatComplet
         request.body,
         { signal: requestSignal(request, reply), pingIntervalMs: noPing ? 0 : deps.ssePingIntervalMs },
       );
+      reply.headers(result.headers);
       if (result.kind === 'json') return reply.send(result.body);
       return reply.headers(SSE_HEADERS).send(result.body);
     },

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { AiGatewayService } from '../../features/ai-gateways/index.js';
 import type { ConnectionService } from '../../features/connections/index.js';
+import type { OrganizationService } from '../../features/organizations/index.js';
 import type { AppInstance } from '../../platform/http/create-server.js';
 import { principalOf, requireOrganizationScope } from '../shared/authentication.js';
 import { openAiErrors } from '../shared/responses.js';
@@ -7,6 +9,14 @@ import { contractSecurity } from '../shared/security-schemes.js';
 
 export interface ModelRoutesDependencies {
   readonly connections: ConnectionService;
+  readonly aiGateways: AiGatewayService;
+  readonly organizations: OrganizationService;
+}
+
+/** UUIDv7 ids carry their creation time in the first 48 bits: no extra query for `created`. */
+function createdSeconds(uuidv7: string): number {
+  const milliseconds = Number.parseInt(uuidv7.replace(/-/g, '').slice(0, 12), 16);
+  return Number.isFinite(milliseconds) ? Math.floor(milliseconds / 1000) : 0;
 }
 
 const modelList = z
@@ -25,14 +35,25 @@ export function registerModelRoutes(app: AppInstance, deps: ModelRoutesDependenc
         security: contractSecurity.inference,
         summary: 'List models',
         description:
-          "The models the caller can name in `model`: each Shared, enabled connection's declared models as `@<connection>/<model>`, in OpenAI's list format.",
+          "The models the caller can name in `model`: the organization's AI gateways (by id, owned by the organization) and each Shared, enabled connection's declared models as `@<connection>/<model>`, in OpenAI's list format.",
         response: { 200: modelList, ...openAiErrors },
       },
     },
     async (request) => {
       const principal = principalOf(request);
       requireOrganizationScope(principal);
-      return { object: 'list' as const, data: await deps.connections.models(principal.orgId) };
+      const [gateways, connectionModels, account] = await Promise.all([
+        deps.aiGateways.list(principal.orgId),
+        deps.connections.models(principal.orgId),
+        deps.organizations.getAccount(principal.orgId),
+      ]);
+      const gatewayModels = gateways.map((gateway) => ({
+        id: gateway.id,
+        object: 'model' as const,
+        created: createdSeconds(gateway.id),
+        owned_by: account.name,
+      }));
+      return { object: 'list' as const, data: [...gatewayModels, ...connectionModels] };
     },
   );
 }

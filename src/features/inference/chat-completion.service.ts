@@ -1,19 +1,21 @@
 import type { Readable } from 'node:stream';
-import { AppError, NotFoundError } from '../../platform/errors.js';
+import { AppError } from '../../platform/errors.js';
 import { SseRelay } from '../../platform/http/sse-relay.js';
+import type { AiGatewayService } from '../ai-gateways/index.js';
 import type { ConnectionService } from '../connections/index.js';
 import type { PriceTable, UsageRecorder } from '../usage/index.js';
 import type { ChatCompletionRequest } from './chat-completion.schemas.js';
 import { CompletionMeter } from './completion-meter.js';
-import { parseModelReference } from './model-reference.js';
+import { type CompletionPlan, type CompletionTarget, planCompletion } from './completion-plan.js';
 import { type OutboundRequest, postChatCompletion } from './openai-compatible-provider.js';
 
 export type ChatCompletionResult =
-  | { readonly kind: 'json'; readonly body: Record<string, unknown> }
-  | { readonly kind: 'stream'; readonly body: Readable };
+  | { readonly kind: 'json'; readonly body: Record<string, unknown>; readonly headers: Record<string, string> }
+  | { readonly kind: 'stream'; readonly body: Readable; readonly headers: Record<string, string> };
 
 export interface ChatCompletionServiceDependencies {
   readonly connections: ConnectionService;
+  readonly aiGateways: AiGatewayService;
   readonly outbound: OutboundRequest;
   readonly prices: PriceTable;
   readonly usage: UsageRecorder;
@@ -34,12 +36,8 @@ export interface CompletionOptions {
 
 /** Types spoken over the OpenAI wire format; the others need an adapter (not built yet). */
 const OPENAI_WIRE_TYPES = new Set(['OpenAiCompatible', 'Ollama']);
-
-function estimatePromptTokens(request: ChatCompletionRequest): number {
-  let characters = 0;
-  for (const message of request.messages) characters += typeof message.content === 'string' ? message.content.length : JSON.stringify(message.content ?? '').length;
-  return Math.ceil(characters / 4);
-}
+/** Provider failures a fallback model may cure; a request the provider rejects as invalid is not one. */
+const FALLBACK_KINDS = new Set(['upstream', 'upstream_timeout', 'rate_limited']);
 
 const USAGE_FIELD = /"usage"\s*:\s*\{/;
 const NO_CHOICES = /"choices"\s*:\s*\[\s*\]/;
@@ -48,13 +46,35 @@ function isUsageOnlyFrame(data: string): boolean {
   return USAGE_FIELD.test(data) && NO_CHOICES.test(data);
 }
 
+function canFallBack(error: unknown): boolean {
+  return error instanceof AppError && FALLBACK_KINDS.has(error.kind);
+}
+
 export class ChatCompletionService {
   constructor(private readonly deps: ChatCompletionServiceDependencies) {}
 
   async complete(caller: Caller, request: ChatCompletionRequest, options: CompletionOptions): Promise<ChatCompletionResult> {
-    const reference = parseModelReference(request.model);
-    if (reference.kind === 'gateway') throw new NotFoundError('Model or gateway', request.model);
-    const connection = await this.deps.connections.resolve(caller.orgId, reference.connection, { viaGateway: false });
+    const plan = await planCompletion(caller.orgId, request, this.deps);
+    await this.deps.assertCanSpend(caller.orgId);
+    for (const [index, target] of plan.targets.entries()) {
+      const isLast = index === plan.targets.length - 1;
+      try {
+        return await this.attempt(caller, request, plan, target, options);
+      } catch (error) {
+        if (isLast || options.signal.aborted || !canFallBack(error)) throw error;
+      }
+    }
+    throw new AppError('internal', 'internal_error', 'No completion target was planned.');
+  }
+
+  private async attempt(
+    caller: Caller,
+    request: ChatCompletionRequest,
+    plan: CompletionPlan,
+    target: CompletionTarget,
+    options: CompletionOptions,
+  ): Promise<ChatCompletionResult> {
+    const connection = await target.connection();
     if (!OPENAI_WIRE_TYPES.has(connection.type)) {
       throw new AppError(
         'unprocessable',
@@ -62,48 +82,54 @@ export class ChatCompletionService {
         `Chat completions through ${connection.type} connections are not available yet; use an OpenAI-compatible connection.`,
       );
     }
-    await this.deps.assertCanSpend(caller.orgId);
-
     const meter = new CompletionMeter(
       {
         orgId: caller.orgId,
         keyId: caller.keyId,
-        gatewayId: null,
+        gatewayId: plan.gateway?.id ?? null,
         connection: connection.name,
         model: request.model,
-        upstreamModel: reference.model,
+        upstreamModel: target.upstreamModel,
         streamed: request.stream === true,
-        estimatedPromptTokens: estimatePromptTokens(request),
+        estimatedPromptTokens: plan.estimatedPromptTokens,
       },
       this.deps.prices,
       this.deps.usage,
     );
     const clientWantsUsage = request.stream_options?.include_usage === true;
     // Streams always ask the provider for usage, so every call is metered; the client sees it only if it asked.
-    const upstreamBody = request.stream
-      ? { ...request, model: reference.model, stream_options: { ...request.stream_options, include_usage: true } }
-      : { ...request, model: reference.model };
+    const body = request.stream ? { ...target.body, stream_options: { ...request.stream_options, include_usage: true } } : target.body;
 
     let response;
     try {
-      response = await postChatCompletion(this.deps.outbound, connection, JSON.stringify(upstreamBody), { signal: options.signal });
+      response = await postChatCompletion(this.deps.outbound, connection, JSON.stringify(body), { signal: options.signal });
     } catch (error) {
       meter.finish(options.signal.aborted ? 'aborted' : 'error', error instanceof AppError ? error.code : 'internal_error');
       throw error;
     }
 
+    const headers: Record<string, string> = { 'x-agentry-upstream-model': `@${connection.name}/${target.upstreamModel}` };
+    if (target.complexityTier) headers['x-agentry-complexity'] = target.complexityTier;
     const contentType = String(response.headers['content-type'] ?? '');
     if (request.stream && contentType.includes('text/event-stream')) {
-      return { kind: 'stream', body: this.relay(response.body, meter, options, clientWantsUsage) };
+      return { kind: 'stream', body: this.relay(response.body, meter, options, clientWantsUsage), headers };
     }
     meter.markFirstToken();
     const completion = (await response.body.json()) as Record<string, unknown>;
     meter.observeUsage(completion.usage);
     meter.finish('ok');
+    const routing = target.complexityTier
+      ? { model_routing: { complexity: target.complexityTier, model: target.upstreamModel, reasoning_effort: target.body.reasoning_effort ?? null } }
+      : {};
     return {
       kind: 'json',
+      headers,
       // Clients see the model they asked for, and what the call cost.
-      body: { ...completion, model: request.model, generation_context: { generated_usage: meter.price().lineItems, runned_functions: [] } },
+      body: {
+        ...completion,
+        model: request.model,
+        generation_context: { generated_usage: meter.price().lineItems, runned_functions: [], ...routing },
+      },
     };
   }
 
