@@ -11,6 +11,8 @@ declare module 'autocannon' {
       pipelining?: number;
       method?: string;
       headers?: Record<string, string>;
+      /** The request body, sent with every request. */
+      body?: string | Buffer;
       title?: string;
     }
 

@@ -1,17 +1,19 @@
 /**
- * Runs the three foundation benchmarks in order and prints a summary.
+ * Runs the three foundation benchmarks and the inference gateway's in order and prints a summary.
  * `npm run bench` builds first; set LOG_LEVEL (default info) to change the
  * server's log level, BENCH_SERVER_OUTPUT=pipe to drain its log through a pipe.
  */
 import { runAuthGet } from './auth-get.js';
 import { runColdStart } from './cold-start.js';
 import { runIdleRss } from './idle-rss.js';
+import { runInference } from './inference.js';
 import { type BenchResult, formatCheck, passed, printResult } from './support.js';
 
 const benchmarks: ReadonlyArray<[string, () => Promise<BenchResult>]> = [
   ['auth-get', () => runAuthGet()],
   ['cold-start', () => runColdStart()],
   ['idle-rss', () => runIdleRss()],
+  ['inference', () => runInference()],
 ];
 
 const results: BenchResult[] = [];

@@ -19,7 +19,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const serverEntry = path.join(repoRoot, 'dist', 'main.js');
+/** `dist/main.js` of this checkout, or BENCH_SERVER_ENTRY (e.g. another build to compare with). */
+export const serverEntry = process.env.BENCH_SERVER_ENTRY ? path.resolve(process.env.BENCH_SERVER_ENTRY) : path.join(repoRoot, 'dist', 'main.js');
 export const LOOPBACK = '127.0.0.1';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -312,6 +313,98 @@ export async function withServer<T>(options: StartOptions, body: (server: BenchS
     return await body(server);
   } finally {
     await server.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Helper processes (a fixed upstream, a reference proxy…)
+
+export interface HelperProcess {
+  readonly pid: number;
+  readonly port: number;
+  readonly url: string;
+  /** SIGTERM, wait for the exit (SIGKILL after `timeoutMs`). */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * Runs a TypeScript script of bench/ in its own node process (through tsx),
+ * so that its CPU time is its own, and resolves once it prints
+ * `listening <port>` on stdout. The script must listen on 127.0.0.1 only and
+ * should exit when its stdin ends (the bench went away without stopping it).
+ */
+export async function startHelperProcess(
+  script: string,
+  args: readonly string[] = [],
+  options: { readyTimeoutMs?: number; nodeArgs?: readonly string[] } = {},
+): Promise<HelperProcess> {
+  const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(repoRoot, 'bench', script), ...args], {
+    cwd: repoRoot,
+    env: serverEnvironment({}),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  liveChildren.add(child);
+  let stderrTail = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
+  });
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      liveChildren.delete(child);
+      resolve();
+    });
+  });
+  let hasExited = false;
+  void exited.then(() => {
+    hasExited = true;
+  });
+
+  const stop = async (timeoutMs = 5_000) => {
+    if (hasExited) return;
+    child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      exited.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut && !hasExited) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let stdout = '';
+      const timer = setTimeout(() => reject(new Error(`${script} did not start within ${readyTimeoutMs} ms:\n${stderrTail}`)), readyTimeoutMs);
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      void exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`${script} exited before it was listening:\n${stderrTail}`));
+      });
+      child.stdout?.setEncoding('utf8');
+      child.stdout?.on('data', (chunk: string) => {
+        stdout = (stdout + chunk).slice(-STDERR_TAIL_BYTES);
+        const match = /^listening (\d+)$/m.exec(stdout);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(Number(match[1]));
+        }
+      });
+    });
+    if (child.pid === undefined) throw new Error(`${script} has no pid`);
+    return { pid: child.pid, port, url: `http://${LOOPBACK}:${port}`, stop };
+  } catch (error) {
+    await stop();
+    throw error;
   }
 }
 
