@@ -33,7 +33,15 @@ export interface CreatedOrganization {
 
 export interface OrganizationServiceOptions {
   readonly defaultAuditRetentionDays: number;
+  /**
+   * How long the inference path may use a remembered organization row for its
+   * governance and balance checks. Writes on this node evict it at once; other
+   * nodes see a change within this time.
+   */
+  readonly policyCacheTtlMs?: number;
 }
+
+const DEFAULT_POLICY_CACHE_TTL_MS = 2_000;
 
 function parametersOf(row: OrganizationRow): OrganizationParameters {
   return { ...defaultOrganizationParameters, ...(JSON.parse(row.parameters) as Partial<OrganizationParameters>) };
@@ -52,6 +60,8 @@ function toView(row: OrganizationRow): AccountView {
 }
 
 export class OrganizationService {
+  private readonly policyCache = new Map<string, { row: OrganizationRow; until: number }>();
+
   constructor(
     private readonly db: DatabaseHandle,
     private readonly audit: AuditService,
@@ -88,6 +98,7 @@ export class OrganizationService {
         updated_at: updatedAt,
       });
       await this.audit.record(transaction, actor, { entityType: ENTITY_TYPE, entityId: actor.orgId, changeType: 'Updated', changes });
+      this.policyCache.delete(actor.orgId);
       return { ...oldView, name: input.name ?? oldView.name, parameters, updatedAt };
     });
   }
@@ -120,6 +131,7 @@ export class OrganizationService {
         changeType: 'Updated',
         changes: changedProperties({ balance: before.balance }, { balance }),
       });
+      this.policyCache.delete(orgId);
       return { ...toView(before), balance, balanceLimited: true, updatedAt };
     });
   }
@@ -149,7 +161,7 @@ export class OrganizationService {
 
   /** Refuses spending once an operator-set balance is used up. */
   async assertCanSpend(orgId: string): Promise<void> {
-    const row = await this.requireRow(this.db, orgId);
+    const row = await this.policyRow(orgId);
     if (row.balance_limited === 1 && row.balance <= 0) {
       throw new AppError('payment_required', 'balance_exhausted', `The organization's balance is used up (${row.balance}); an operator can add to it.`);
     }
@@ -158,11 +170,22 @@ export class OrganizationService {
   /** Deducts usage cost inside the caller's transaction (the usage batch that records it). */
   async deductBalance(transaction: DatabaseHandle, orgId: string, amount: number): Promise<void> {
     await deductOrganizationBalance(transaction, orgId, amount);
+    this.policyCache.delete(orgId);
   }
 
   /** The governance policy that connections enforce. */
   async disabledConnectionTypes(orgId: string): Promise<OrganizationParameters['disabledConnectionTypes']> {
-    return (await this.getAccount(orgId)).parameters.disabledConnectionTypes;
+    return parametersOf(await this.policyRow(orgId)).disabledConnectionTypes;
+  }
+
+  /** The organization row for checks on the inference path, remembered briefly (see policyCacheTtlMs). */
+  private async policyRow(orgId: string): Promise<OrganizationRow> {
+    const now = Date.now();
+    const cached = this.policyCache.get(orgId);
+    if (cached && cached.until > now) return cached.row;
+    const row = await this.requireRow(this.db, orgId);
+    this.policyCache.set(orgId, { row, until: now + (this.options.policyCacheTtlMs ?? DEFAULT_POLICY_CACHE_TTL_MS) });
+    return row;
   }
 
   /** Each organization's audit retention, with the operator default filled in. */

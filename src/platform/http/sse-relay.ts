@@ -71,6 +71,7 @@ export class SseRelay extends Transform {
 
   private scan(text: string, forward: boolean): void {
     this.pending += text;
+    let forwarded = '';
     let boundary = this.pending.search(/\r?\n\r?\n/);
     while (boundary !== -1) {
       const frame = this.pending.slice(0, boundary);
@@ -81,15 +82,22 @@ export class SseRelay extends Transform {
         .map((line) => line.slice(5).trimStart())
         .join('\n');
       if (data) this.options.onData?.(data);
-      if (forward && !(data && this.options.dropData?.(data))) this.push(`${frame}\n\n`);
+      if (forward && !(data && this.options.dropData?.(data))) forwarded += `${frame}\n\n`;
       boundary = this.pending.search(/\r?\n\r?\n/);
     }
+    // One push per incoming chunk, not per frame: fewer, larger writes to the socket.
+    if (forwarded) this.push(forwarded);
   }
 
   private armPing(): void {
     if (this.options.pingIntervalMs <= 0) return;
-    this.disarm();
+    // Re-arming an existing timer is far cheaper than creating one per chunk.
+    if (this.timer) {
+      this.timer.refresh();
+      return;
+    }
     this.timer = setTimeout(() => {
+      this.timer = undefined;
       if (this.pending === '') this.push(': ping\n\n');
       this.armPing();
     }, this.options.pingIntervalMs);

@@ -1,4 +1,4 @@
-import { Agent, type Dispatcher, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { createGuardedConnector } from './guarded-connector.js';
 import { OutboundAddressRefusedError } from './outbound-errors.js';
 import type { OutboundPolicy } from './outbound-policy.js';
@@ -34,6 +34,7 @@ export interface OutboundClient {
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_HEADERS_TIMEOUT_MS = 300_000;
 const DEFAULT_BODY_TIMEOUT_MS = 300_000;
+const PARSED_URL_CACHE_SIZE = 1_000;
 
 /** undici reports connector failures as they were raised, but may wrap them; find ours. */
 function refusalIn(error: unknown): OutboundAddressRefusedError | undefined {
@@ -61,10 +62,23 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
     maxResponseSize: options.maxResponseBytes ?? -1,
   });
 
+  // The same few provider URLs recur on every call; parsing and checking each once is enough.
+  const parsedUrls = new Map<string, URL>();
+  const parse = (url: string | URL): URL => {
+    if (typeof url !== 'string') return parseOutboundUrl(url);
+    let parsed = parsedUrls.get(url);
+    if (!parsed) {
+      parsed = parseOutboundUrl(url);
+      if (parsedUrls.size >= PARSED_URL_CACHE_SIZE) parsedUrls.clear();
+      parsedUrls.set(url, parsed);
+    }
+    return parsed;
+  };
+
   return {
     dispatcher: agent,
     async request(url, requestOptions = {}) {
-      const parsed = parseOutboundUrl(url);
+      const parsed = parse(url);
       if (!options.trusted) {
         const refusal = refusalForIpLiteral(options.policy, parsed.hostname);
         if (refusal) throw refusal;
@@ -73,7 +87,17 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
       const { method = 'GET', headers, body, signal, headersTimeout, bodyTimeout } = requestOptions;
       try {
         // An explicit GET: undici would otherwise turn a request with a body into a PUT.
-        return await request(parsed, { dispatcher: agent, method, headers, body, signal, headersTimeout, bodyTimeout });
+        // The agent is called with origin and path: undici's top-level request() would parse the URL again.
+        return await agent.request({
+          origin: parsed.origin,
+          path: `${parsed.pathname}${parsed.search}`,
+          method,
+          headers,
+          body,
+          signal,
+          headersTimeout,
+          bodyTimeout,
+        });
       } catch (error) {
         throw refusalIn(error) ?? error;
       }
