@@ -4,6 +4,7 @@ import { AuditService, auditPurgeJob } from './features/audit/index.js';
 import { ConnectionService, systemConnections } from './features/connections/index.js';
 import { ChatCompletionService, type OutboundRequest } from './features/inference/index.js';
 import { OrganizationService } from './features/organizations/index.js';
+import { RateLimiter } from './features/limits/index.js';
 import { PriceTable, UsageRecorder, UsageService } from './features/usage/index.js';
 import type { Config } from './config.js';
 import { LocalBlobStore } from './platform/blobs/local-blob-store.js';
@@ -101,6 +102,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
       prices: new PriceTable(config.modelPrices),
       usage: usageRecorder,
       assertCanSpend: (orgId) => organizations.assertCanSpend(orgId),
+      limiter: new RateLimiter(database.handle),
+      reportBackgroundError: (error) => logger.warn({ err: error }, 'could not update token counters'),
     });
     const jobQueue = new JobQueue(database);
     const purge = auditPurgeJob({ audit, retentionPolicies: () => organizations.auditRetentionPolicies() });

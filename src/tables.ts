@@ -2,6 +2,7 @@ import type { AiGatewaysTable } from './features/ai-gateways/ai-gateway.table.js
 import type { ApiKeysTable } from './features/api-keys/api-key.table.js';
 import type { AuditEventsTable } from './features/audit/audit-event.table.js';
 import type { ConnectionsTable } from './features/connections/connection.table.js';
+import type { RateCountersTable } from './features/limits/rate-counter.table.js';
 import type { OrganizationsTable } from './features/organizations/organization.table.js';
 import type { UsageRecordsTable } from './features/usage/usage-record.table.js';
 import type { JobsTable } from './platform/jobs/job.table.js';
@@ -15,4 +16,5 @@ export interface Tables {
   connections: ConnectionsTable;
   ai_gateways: AiGatewaysTable;
   usage_records: UsageRecordsTable;
+  rate_counters: RateCountersTable;
 }

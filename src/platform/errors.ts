@@ -107,3 +107,14 @@ export class UpstreamError extends AppError {
 
   readonly retryAfterSeconds: number | undefined;
 }
+
+/** A limit was reached; the client may try again after `retryAfterSeconds` (sent as Retry-After). */
+export class RateLimitError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    details?: unknown,
+  ) {
+    super('rate_limited', 'rate_limited', message, { details });
+  }
+}

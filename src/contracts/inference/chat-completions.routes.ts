@@ -36,7 +36,7 @@ export function registerChatCompletionRoutes(app: AppInstance, deps: ChatComplet
       requireOrganizationScope(principal);
       const noPing = String(request.headers['sse-stream-options'] ?? '').toLowerCase() === 'no-ping';
       const result = await deps.chatCompletions.complete(
-        { orgId: principal.orgId, keyId: principal.keyId },
+        { orgId: principal.orgId, keyId: principal.keyId, keyLabel: principal.keyLabel, keyLimits: principal.limits },
         request.body,
         { signal: requestSignal(request, reply), pingIntervalMs: noPing ? 0 : deps.ssePingIntervalMs },
       );

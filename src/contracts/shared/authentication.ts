@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { ApiKeyService } from '../../features/api-keys/index.js';
+import type { ApiKeyService, KeyLimits } from '../../features/api-keys/index.js';
 import type { Actor } from '../../platform/actor.js';
 import { ForbiddenError, UnauthenticatedError } from '../../platform/errors.js';
 
@@ -10,6 +10,7 @@ export interface Principal {
   readonly keyLabel: string;
   /** Set for agent-scoped keys: such a key may act only on this agent. */
   readonly agentId: string | null;
+  readonly limits: KeyLimits;
 }
 
 declare module 'fastify' {
@@ -78,7 +79,7 @@ export function createAuthenticator(apiKeys: ApiKeyService): Authenticate {
     if (credentials.claimedOrgId !== undefined && credentials.claimedOrgId !== key.orgId) {
       throw new UnauthenticatedError('invalid_credentials', 'X-Org-Id does not match the organization of the API key.');
     }
-    return { orgId: key.orgId, keyId: key.id, keyLabel: key.label, agentId: key.agentId };
+    return { orgId: key.orgId, keyId: key.id, keyLabel: key.label, agentId: key.agentId, limits: key.limits };
   };
 }
 

@@ -10,9 +10,11 @@ export const createApiKeyBody = z
       .max(36_500)
       .optional()
       .describe('Lifetime in days. Absent or 0: the key never expires.'),
+    requestsPerMinute: z.number().int().min(1).max(1_000_000).optional().describe('Agentry extension: inference calls per minute this key may make.'),
+    tokensPerDay: z.number().int().min(1).optional().describe('Agentry extension: tokens (in + out) this key may use per UTC day.'),
   })
   .strict()
-  .meta({ example: { label: 'crm-integration', duration: 90 } });
+  .meta({ example: { label: 'crm-integration', duration: 90, requestsPerMinute: 60 } });
 export type CreateApiKeyInput = z.infer<typeof createApiKeyBody>;
 
 export const createdApiKeySchema = z
@@ -26,6 +28,8 @@ export const apiKeyViewSchema = z.object({
   label: z.string(),
   key: z.string().describe('The last characters of the key, e.g. `...abc123`.'),
   createdAt: z.string(),
+  requestsPerMinute: z.number().int().nullable(),
+  tokensPerDay: z.number().int().nullable(),
 });
 export type ApiKeyView = z.infer<typeof apiKeyViewSchema>;
 
@@ -44,6 +48,8 @@ export const apiKeyListSchema = z
           label: 'crm-integration',
           key: '...abc123',
           createdAt: '2026-10-01T09:00:00.000Z',
+          requestsPerMinute: 60,
+          tokensPerDay: null,
         },
       ],
       salt: 'q8Zs0v2Kc1bXo3mT5yWn7pLr9dFh',

@@ -18,11 +18,17 @@ import {
 import type { ApiKeyView, CreateApiKeyInput } from './api-key.schemas.js';
 import { VerifiedKeyCache } from './verified-key-cache.js';
 
+export interface KeyLimits {
+  readonly requestsPerMinute: number | null;
+  readonly tokensPerDay: number | null;
+}
+
 export interface VerifiedKey {
   readonly id: string;
   readonly orgId: string;
   readonly agentId: string | null;
   readonly label: string;
+  readonly limits: KeyLimits;
 }
 
 export type KeyVerification =
@@ -36,6 +42,7 @@ export interface IssueKeyInput {
   readonly expiresAt?: string | null;
   /** An exact key to register (the operator's `AGENTRY_ADMIN_KEY`); generated when absent. */
   readonly secret?: string;
+  readonly limits?: Partial<KeyLimits>;
 }
 
 export interface ApiKeyServiceOptions {
@@ -67,11 +74,20 @@ function toView(row: ApiKeyRow): ApiKeyView {
     label: row.label,
     key: `...${row.last_chars}`,
     createdAt: row.created_at,
+    requestsPerMinute: row.requests_per_minute,
+    tokensPerDay: row.tokens_per_day,
   };
 }
 
 function auditSnapshot(row: ApiKeyRow): Record<string, unknown> {
-  return { label: row.label, agentId: row.agent_id, expiresAt: row.expires_at, key: `...${row.last_chars}` };
+  return {
+    label: row.label,
+    agentId: row.agent_id,
+    expiresAt: row.expires_at,
+    key: `...${row.last_chars}`,
+    requestsPerMinute: row.requests_per_minute,
+    tokensPerDay: row.tokens_per_day,
+  };
 }
 
 export class ApiKeyService {
@@ -101,6 +117,8 @@ export class ApiKeyService {
       expires_at: input.expiresAt ?? null,
       used_at: null,
       created_at: nowIso(),
+      requests_per_minute: input.limits?.requestsPerMinute ?? null,
+      tokens_per_day: input.limits?.tokensPerDay ?? null,
     };
     await insertApiKey(transaction, row);
     await this.audit.record(transaction, actor, {
@@ -114,7 +132,8 @@ export class ApiKeyService {
 
   async createOrganizationKey(actor: Actor, input: CreateApiKeyInput): Promise<{ id: string; secret: string }> {
     const expiresAt = input.duration ? new Date(Date.now() + input.duration * DAY_MS).toISOString() : null;
-    return this.db.transaction().execute((transaction) => this.issue(transaction, actor, { label: input.label, expiresAt }));
+    const limits = { requestsPerMinute: input.requestsPerMinute ?? null, tokensPerDay: input.tokensPerDay ?? null };
+    return this.db.transaction().execute((transaction) => this.issue(transaction, actor, { label: input.label, expiresAt, limits }));
   }
 
   async listOrganizationKeys(orgId: string): Promise<ApiKeyView[]> {
@@ -165,7 +184,16 @@ export class ApiKeyService {
       return { status: 'expired', expiredAt: row.expires_at };
     }
     this.recordUse(row.id, now);
-    return { status: 'valid', key: { id: row.id, orgId: row.org_id, agentId: row.agent_id, label: row.label } };
+    return {
+      status: 'valid',
+      key: {
+        id: row.id,
+        orgId: row.org_id,
+        agentId: row.agent_id,
+        label: row.label,
+        limits: { requestsPerMinute: row.requests_per_minute, tokensPerDay: row.tokens_per_day },
+      },
+    };
   }
 
   private recordUse(keyId: string, now: number): void {

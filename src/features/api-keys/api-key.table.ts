@@ -10,4 +10,7 @@ export interface ApiKeysTable {
   expires_at: string | null;
   used_at: string | null;
   created_at: string;
+  /** Null: no limit. */
+  requests_per_minute: number | null;
+  tokens_per_day: number | null;
 }

@@ -1,5 +1,6 @@
 export {
   ApiKeyService,
+  type KeyLimits,
   type KeyVerification,
   type VerifiedKey,
   type IssueKeyInput,

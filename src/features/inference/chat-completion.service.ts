@@ -2,7 +2,9 @@ import type { Readable } from 'node:stream';
 import { AppError } from '../../platform/errors.js';
 import { SseRelay } from '../../platform/http/sse-relay.js';
 import type { AiGatewayService } from '../ai-gateways/index.js';
+import type { KeyLimits } from '../api-keys/index.js';
 import type { ConnectionService } from '../connections/index.js';
+import type { LimitSubject, RateLimiter } from '../limits/index.js';
 import type { PriceTable, UsageRecorder } from '../usage/index.js';
 import type { ChatCompletionRequest } from './chat-completion.schemas.js';
 import { CompletionMeter } from './completion-meter.js';
@@ -21,11 +23,16 @@ export interface ChatCompletionServiceDependencies {
   readonly usage: UsageRecorder;
   /** Throws when the organization may not spend (an operator-set balance is used up). */
   readonly assertCanSpend: (orgId: string) => Promise<void>;
+  readonly limiter: RateLimiter;
+  /** Failures of bookkeeping that must not fail the call (token counters). */
+  readonly reportBackgroundError: (error: unknown) => void;
 }
 
 export interface Caller {
   readonly orgId: string;
   readonly keyId: string | null;
+  readonly keyLabel: string;
+  readonly keyLimits: KeyLimits;
 }
 
 export interface CompletionOptions {
@@ -46,6 +53,27 @@ function isUsageOnlyFrame(data: string): boolean {
   return USAGE_FIELD.test(data) && NO_CHOICES.test(data);
 }
 
+/** The key and the gateway, each when it has limits. */
+function limitSubjects(caller: Caller, plan: CompletionPlan): LimitSubject[] {
+  const subjects: LimitSubject[] = [];
+  const { requestsPerMinute, tokensPerDay } = caller.keyLimits;
+  if (caller.keyId && (requestsPerMinute !== null || tokensPerDay !== null)) {
+    subjects.push({ orgId: caller.orgId, kind: 'API key', id: caller.keyId, name: caller.keyLabel, requestsPerMinute, tokensPerDay });
+  }
+  const gatewayLimits = plan.gateway?.parameters.limits;
+  if (plan.gateway && gatewayLimits && (gatewayLimits.requestsPerMinute || gatewayLimits.tokensPerDay)) {
+    subjects.push({
+      orgId: caller.orgId,
+      kind: 'AI gateway',
+      id: plan.gateway.id,
+      name: plan.gateway.name,
+      requestsPerMinute: gatewayLimits.requestsPerMinute ?? null,
+      tokensPerDay: gatewayLimits.tokensPerDay ?? null,
+    });
+  }
+  return subjects;
+}
+
 function canFallBack(error: unknown): boolean {
   return error instanceof AppError && FALLBACK_KINDS.has(error.kind);
 }
@@ -56,10 +84,15 @@ export class ChatCompletionService {
   async complete(caller: Caller, request: ChatCompletionRequest, options: CompletionOptions): Promise<ChatCompletionResult> {
     const plan = await planCompletion(caller.orgId, request, this.deps);
     await this.deps.assertCanSpend(caller.orgId);
+    const limited = limitSubjects(caller, plan);
+    if (limited.length > 0) await this.deps.limiter.admit(limited);
+    const countTokens = (tokens: number) => {
+      if (limited.length > 0) this.deps.limiter.addTokens(limited, tokens).catch(this.deps.reportBackgroundError);
+    };
     for (const [index, target] of plan.targets.entries()) {
       const isLast = index === plan.targets.length - 1;
       try {
-        return await this.attempt(caller, request, plan, target, options);
+        return await this.attempt(caller, request, plan, target, options, countTokens);
       } catch (error) {
         if (isLast || options.signal.aborted || !canFallBack(error)) throw error;
       }
@@ -73,6 +106,7 @@ export class ChatCompletionService {
     plan: CompletionPlan,
     target: CompletionTarget,
     options: CompletionOptions,
+    countTokens: (tokens: number) => void,
   ): Promise<ChatCompletionResult> {
     const connection = await target.connection();
     if (!OPENAI_WIRE_TYPES.has(connection.type)) {
@@ -95,6 +129,7 @@ export class ChatCompletionService {
       },
       this.deps.prices,
       this.deps.usage,
+      countTokens,
     );
     const clientWantsUsage = request.stream_options?.include_usage === true;
     // Streams always ask the provider for usage, so every call is metered; the client sees it only if it asked.

@@ -33,6 +33,8 @@ export class CompletionMeter {
     private readonly context: MeterContext,
     private readonly prices: PriceTable,
     private readonly recorder: UsageRecorder,
+    /** Told the tokens a finished call used, for token limits. */
+    private readonly onTokens: (tokens: number) => void = () => undefined,
   ) {}
 
   markFirstToken(): void {
@@ -81,6 +83,7 @@ export class CompletionMeter {
       errorCode,
       streamed: this.context.streamed,
     });
+    this.onTokens(usage.promptTokens + usage.completionTokens);
   }
 
   private currentUsage(): TokenUsage {

@@ -4,6 +4,7 @@ import { foundationMigration } from './0001-foundation.js';
 import { connectionsMigration } from './0002-connections.js';
 import { aiGatewaysMigration } from './0003-ai-gateways.js';
 import { usageMigration } from './0004-usage.js';
+import { limitsMigration } from './0005-limits.js';
 
 /** Every schema change, in the order it is applied. Names never change once released. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -12,5 +13,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0002-connections': connectionsMigration(dialect),
     '0003-ai-gateways': aiGatewaysMigration(dialect),
     '0004-usage': usageMigration(dialect),
+    '0005-limits': limitsMigration(dialect),
   };
 }

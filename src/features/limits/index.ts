@@ -1,0 +1,1 @@
+export { RateLimiter, type LimitSubject } from './rate-limiter.js';
