@@ -51,6 +51,18 @@ describe.each(dialects)('operations and API documentation (%s)', (dialect) => {
       ['/api/v1/accounts/api-key/{keyId}', 'delete'],
       ['/api/v1/AuditLog', 'get'],
       ['/api/v1/AuditLog/{id}', 'get'],
+      ['/api/v1/Connection', 'get'],
+      ['/api/v1/Connection', 'post'],
+      ['/api/v1/Connection/{id}', 'put'],
+      ['/api/v1/Connection/{id}', 'delete'],
+      ['/api/v1/ai-gateways', 'post'],
+      ['/api/v1/ai-gateways', 'get'],
+      ['/api/v1/ai-gateways/{id}', 'patch'],
+      ['/api/v1/ai-gateways/{id}', 'get'],
+      ['/api/v1/ai-gateways/{id}', 'delete'],
+      ['/api/v1/usage', 'get'],
+      ['/v1/chat/completions', 'post'],
+      ['/v1/models', 'get'],
     ];
     for (const [path, method] of expected) {
       const operation = document.paths[path]?.[method];
