@@ -1,18 +1,11 @@
-import type { PriceTable, PricedUsage, UsageRecorder } from '../usage/index.js';
+import type { PriceTable, PricedUsage, UsageEvent, UsageRecorder } from '../usage/index.js';
 import { type TokenUsage, readUsage } from './chat-completion.schemas.js';
 
-export interface MeterContext {
-  readonly orgId: string;
-  readonly keyId: string | null;
-  readonly gatewayId: string | null;
-  readonly connection: string;
-  /** The model as the client named it. */
-  readonly model: string;
-  readonly upstreamModel: string;
-  readonly streamed: boolean;
+/** Who and what a call is metered for: the usage event's identifying fields, plus a fallback estimate. */
+export type MeterContext = Pick<UsageEvent, 'orgId' | 'keyId' | 'gatewayId' | 'connection' | 'model' | 'upstreamModel' | 'streamed'> & {
   /** Estimate for calls that end before the provider reports usage. */
   readonly estimatedPromptTokens: number;
-}
+};
 
 const CONTENT_DELTA = /"content":"((?:[^"\\]|\\.)*)"/g;
 const USAGE_FIELD = /"usage"\s*:\s*\{/;
