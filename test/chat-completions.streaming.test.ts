@@ -90,6 +90,8 @@ describe.each(dialects)('chat completions streaming (%s)', (dialect) => {
       expect(items.map((chunk) => chunk.choices[0]?.delta.content).filter(Boolean)).toEqual(['Bonjour', ', le ', 'monde']);
       expect(contentOf(items)).toBe('Bonjour, le monde');
       expect(items.at(-1)?.choices[0]?.finish_reason).toBe('stop');
+      // Chunks name the model the client asked for, as non-streamed replies do.
+      expect(new Set(items.map((chunk) => chunk.model))).toEqual(new Set(['@openai/gpt-test']));
       // The gateway may ask the provider for more (usage, for metering), but the client's request goes through.
       expect(upstream.lastRequest().body).toMatchObject({ model: 'gpt-test', messages: [{ role: 'user', content: 'Greet the world' }], stream: true });
       // A client that did not ask for usage gets no usage-only chunk, whatever the gateway asked the provider for.

@@ -147,7 +147,8 @@ export class ChatCompletionService {
     if (target.complexityTier) headers['x-agentry-complexity'] = target.complexityTier;
     const contentType = String(response.headers['content-type'] ?? '');
     if (request.stream && contentType.includes('text/event-stream')) {
-      return { kind: 'stream', body: this.relay(response.body, meter, options, clientWantsUsage), headers };
+      const modelField = { from: `"model":${JSON.stringify(target.upstreamModel)}`, to: `"model":${JSON.stringify(request.model)}` };
+      return { kind: 'stream', body: this.relay(response.body, meter, options, clientWantsUsage, modelField), headers };
     }
     meter.markFirstToken();
     const completion = (await response.body.json()) as Record<string, unknown>;
@@ -168,8 +169,16 @@ export class ChatCompletionService {
     };
   }
 
-  private relay(upstream: Readable, meter: CompletionMeter, options: CompletionOptions, clientWantsUsage: boolean): SseRelay {
+  private relay(
+    upstream: Readable,
+    meter: CompletionMeter,
+    options: CompletionOptions,
+    clientWantsUsage: boolean,
+    modelField: { from: string; to: string },
+  ): SseRelay {
     const relay = new SseRelay({
+      // Chunks name the model the client asked for, as JSON replies do.
+      replace: modelField,
       pingIntervalMs: options.pingIntervalMs,
       onFirstChunk: () => meter.markFirstToken(),
       onData: (data) => meter.observeStreamData(data),

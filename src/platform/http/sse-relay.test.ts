@@ -52,6 +52,15 @@ describe('SseRelay', () => {
     expect(first).toBe(1);
   });
 
+  it('replaces a literal in every frame, in both modes', async () => {
+    for (const dropData of [undefined, () => false]) {
+      const relay = new SseRelay({ pingIntervalMs: 0, replace: { from: '"model":"m"', to: '"model":"@c/m"' }, ...(dropData ? { dropData } : {}) });
+      const output = text(relay);
+      relay.end('data: {"model":"m","x":1}\n\ndata: {"model":"m"}\n\n');
+      expect(await output).toBe('data: {"model":"@c/m","x":1}\n\ndata: {"model":"@c/m"}\n\n');
+    }
+  });
+
   it('ends with an OpenAI-shaped error event', async () => {
     const relay = new SseRelay({ pingIntervalMs: 0 });
     const output = text(relay);

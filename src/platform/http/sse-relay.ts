@@ -8,6 +8,12 @@ export interface SseRelayOptions {
   /** Frames whose payload this returns true for are not forwarded (the relay then works frame by frame). */
   readonly dropData?: (data: string) => boolean;
   readonly onFirstChunk?: () => void;
+  /**
+   * A literal to replace in every frame, e.g. the provider's model name with the
+   * one the client asked for. In pass-through mode it is replaced per network
+   * chunk, so a literal split across two chunks would pass unchanged.
+   */
+  readonly replace?: { readonly from: string; readonly to: string };
 }
 
 /** Headers that keep proxies from buffering or caching an event stream. */
@@ -38,16 +44,17 @@ export class SseRelay extends Transform {
       this.seenFirstChunk = true;
       this.options.onFirstChunk?.();
     }
+    const text = chunk.toString('utf8');
     if (this.options.dropData) {
       // Frame by frame: a frame is forwarded once complete, unless dropped.
-      this.scan(chunk.toString('utf8'), true);
+      this.scan(text, true);
       callback();
       return;
     }
     // Frame boundaries are tracked even when nothing observes the frames, so a
     // keep-alive comment is never written into the middle of one.
-    this.scan(chunk.toString('utf8'), false);
-    callback(null, chunk);
+    this.scan(text, false);
+    callback(null, this.options.replace ? this.rewrite(text) : chunk);
   }
 
   override _flush(callback: TransformCallback): void {
@@ -86,7 +93,12 @@ export class SseRelay extends Transform {
       boundary = this.pending.search(/\r?\n\r?\n/);
     }
     // One push per incoming chunk, not per frame: fewer, larger writes to the socket.
-    if (forwarded) this.push(forwarded);
+    if (forwarded) this.push(this.options.replace ? this.rewrite(forwarded) : forwarded);
+  }
+
+  private rewrite(text: string): string {
+    const { from, to } = this.options.replace ?? { from: '', to: '' };
+    return from && text.includes(from) ? text.replaceAll(from, to) : text;
   }
 
   private armPing(): void {
