@@ -25,7 +25,7 @@ export async function buildApp(container: Container): Promise<AppInstance> {
   registerInferenceApi(app, {
     authenticate,
     chatCompletions: container.chatCompletions,
-    connections: container.connections,
+    modelCatalog: container.modelCatalog,
     aiGateways: container.aiGateways,
     organizations: container.organizations,
     ssePingIntervalMs: container.config.ssePingIntervalMs,

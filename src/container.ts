@@ -2,7 +2,7 @@ import { AiGatewayService } from './features/ai-gateways/index.js';
 import { ApiKeyService } from './features/api-keys/index.js';
 import { AuditService, auditPurgeJob } from './features/audit/index.js';
 import { ConnectionService, systemConnections } from './features/connections/index.js';
-import { ChatCompletionService, type OutboundRequest } from './features/inference/index.js';
+import { ChatCompletionService, ModelCatalog, type OutboundRequest } from './features/inference/index.js';
 import { OrganizationService } from './features/organizations/index.js';
 import { RateLimiter } from './features/limits/index.js';
 import { PriceTable, UsageRecorder, UsageService } from './features/usage/index.js';
@@ -29,6 +29,7 @@ export interface Container {
   readonly connections: ConnectionService;
   readonly aiGateways: AiGatewayService;
   readonly chatCompletions: ChatCompletionService;
+  readonly modelCatalog: ModelCatalog;
   readonly usageRecorder: UsageRecorder;
   readonly usage: UsageService;
   readonly jobQueue: JobQueue;
@@ -128,6 +129,11 @@ export async function createContainer(config: Config, options: ContainerOptions 
       connections,
       aiGateways,
       chatCompletions,
+      modelCatalog: new ModelCatalog({
+        connections,
+        outbound,
+        onProviderError: (connection, error) => logger.warn({ err: error, connection }, 'could not list the models of a provider'),
+      }),
       usageRecorder,
       usage: new UsageService(database.handle),
       jobQueue,

@@ -191,17 +191,38 @@ describe.each(dialects)('chat completions (%s)', (dialect) => {
   });
 
   describe('GET /v1/models', () => {
-    it("lists the declared models of Shared, enabled connections as @<connection>/<model>, not Restricted ones", async () => {
+    it("lists declared models, or the provider's own list when none are declared, never Restricted ones", async () => {
       const ids = await listedModelIds();
-      expect(ids).toEqual(['@mine/m-large', '@mine/m-small']);
+      // `mine` declares its models; the operator's `openai` declares none, so its provider's /models is used.
+      expect(ids).toEqual(['@openai/gpt-test', '@openai/m-small', '@openai/m-large', '@mine/m-small', '@mine/m-large'].sort());
       expect(ids.some((id) => id.includes('hidden-model') || id.startsWith('@locked/'))).toBe(false);
+      expect(upstream.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /v1/models']);
+      expect(upstream.lastRequest().headers.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
 
       const raw = await http.get<{ object: string; data: Array<Record<string, unknown>> }>('/v1/models', { key: server.adminKey });
       expect(raw.status).toBe(200);
       expect(raw.body.object).toBe('list');
-      expect(raw.body.data[0]).toEqual({ id: expect.any(String), object: 'model', created: expect.any(Number), owned_by: 'mine' });
-      // The gateway answers from its own catalogue; the provider is not asked.
-      expect(upstream.requests).toHaveLength(0);
+      expect(raw.body.data.find((model) => model.id === '@mine/m-small')).toEqual({
+        id: '@mine/m-small',
+        object: 'model',
+        created: expect.any(Number),
+        owned_by: 'mine',
+      });
+      // The provider's list is remembered: a second listing does not ask again.
+      expect(upstream.requests).toHaveLength(1);
+    });
+
+    it('still lists the other models when a provider cannot list its own', async () => {
+      const dead = http.post('/api/v1/Connection', {
+        key: server.adminKey,
+        body: { type: 'OpenAiCompatible', name: 'deadend', baseUrl: 'http://127.0.0.1:9/v1' },
+      });
+      expect((await dead).status).toBe(201);
+      const ids = await listedModelIds();
+      expect(ids.some((id) => id.startsWith('@deadend/'))).toBe(false);
+      expect(ids).toContain('@mine/m-small');
+      const removed = await http.get<{ items: Array<{ id: string; name: string }> }>('/api/v1/Connection?search=deadend', { key: server.adminKey });
+      await http.delete(`/api/v1/Connection/${removed.body.items[0]?.id}`, { key: server.adminKey });
     });
 
     it('leaves out connections whose type the governance policy disables', async () => {
@@ -216,7 +237,7 @@ describe.each(dialects)('chat completions (%s)', (dialect) => {
         const enable = await http.put('/api/v1/accounts', { key: server.adminKey, body: { parameters: { disabledConnectionTypes: [] } } });
         expect(enable.status).toBe(200);
       }
-      expect(await listedModelIds()).toEqual(['@mine/m-large', '@mine/m-small']);
+      expect(await listedModelIds()).toContain('@mine/m-small');
     });
   });
 });

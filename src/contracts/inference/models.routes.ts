@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AiGatewayService } from '../../features/ai-gateways/index.js';
-import type { ConnectionService } from '../../features/connections/index.js';
+import type { ModelCatalog } from '../../features/inference/index.js';
 import type { OrganizationService } from '../../features/organizations/index.js';
 import type { AppInstance } from '../../platform/http/create-server.js';
 import { principalOf, requireOrganizationScope } from '../shared/authentication.js';
@@ -8,7 +8,7 @@ import { openAiErrors } from '../shared/responses.js';
 import { contractSecurity } from '../shared/security-schemes.js';
 
 export interface ModelRoutesDependencies {
-  readonly connections: ConnectionService;
+  readonly modelCatalog: ModelCatalog;
   readonly aiGateways: AiGatewayService;
   readonly organizations: OrganizationService;
 }
@@ -35,7 +35,7 @@ export function registerModelRoutes(app: AppInstance, deps: ModelRoutesDependenc
         security: contractSecurity.inference,
         summary: 'List models',
         description:
-          "The models the caller can name in `model`: the organization's AI gateways (by id, owned by the organization) and each Shared, enabled connection's declared models as `@<connection>/<model>`, in OpenAI's list format.",
+          "The models the caller can name in `model`: the organization's AI gateways (by id, owned by the organization) and, as `@<connection>/<model>`, each Shared, enabled connection's declared models — or, when it declares none, the models its provider lists (remembered for five minutes) — in OpenAI's list format.",
         response: { 200: modelList, ...openAiErrors },
       },
     },
@@ -44,7 +44,7 @@ export function registerModelRoutes(app: AppInstance, deps: ModelRoutesDependenc
       requireOrganizationScope(principal);
       const [gateways, connectionModels, account] = await Promise.all([
         deps.aiGateways.list(principal.orgId),
-        deps.connections.models(principal.orgId),
+        deps.modelCatalog.list(principal.orgId),
         deps.organizations.getAccount(principal.orgId),
       ]);
       const gatewayModels = gateways.map((gateway) => ({

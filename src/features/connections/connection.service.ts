@@ -94,17 +94,9 @@ export class ConnectionService {
     };
   }
 
-  /** Models callers can address directly (`@<connection>/<model>`), in OpenAI's model list shape. */
-  async models(orgId: string): Promise<Array<{ id: string; object: 'model'; created: number; owned_by: string }>> {
-    const usable = (await this.views(orgId)).filter((view) => !view.disabled && view.accessMode === 'Shared');
-    return usable.flatMap((view) =>
-      view.models.map((model) => ({
-        id: `@${view.name}/${model}`,
-        object: 'model' as const,
-        created: Math.floor(Date.parse(view.createdAt) / 1000),
-        owned_by: view.name,
-      })),
-    );
+  /** Connections callers can address directly (`@<connection>/<model>`): Shared and not disabled by governance. */
+  async addressable(orgId: string): Promise<ConnectionView[]> {
+    return (await this.views(orgId)).filter((view) => !view.disabled && view.accessMode === 'Shared');
   }
 
   async get(orgId: string, id: string): Promise<ConnectionView> {

@@ -108,3 +108,25 @@ function isResponseTimeout(error: unknown): boolean {
 function jittered(attempt: number): number {
   return Math.round(RETRY_BASE_MS * 2 ** (attempt - 1) * (0.5 + Math.random()));
 }
+
+const MODEL_LIST_TIMEOUT_MS = 5_000;
+
+/** The model ids an OpenAI-compatible provider lists at `GET /models`. */
+export async function listProviderModels(outbound: OutboundRequest, connection: ResolvedConnection, signal: AbortSignal): Promise<string[]> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (connection.apiKey) headers.authorization = `Bearer ${connection.apiKey}`;
+  const response = await outbound(`${connection.baseUrl.replace(/\/+$/, '')}/models`, {
+    trusted: connection.trusted,
+    method: 'GET',
+    headers,
+    signal,
+    headersTimeout: MODEL_LIST_TIMEOUT_MS,
+    bodyTimeout: MODEL_LIST_TIMEOUT_MS,
+  });
+  if (response.statusCode >= 400) {
+    await response.body.dump();
+    throw upstreamResponseError(response.statusCode, '', { connection: connection.name, apiKey: connection.apiKey });
+  }
+  const list = (await response.body.json()) as { data?: Array<{ id?: unknown }> };
+  return (list.data ?? []).flatMap((model) => (typeof model.id === 'string' ? [model.id] : []));
+}
