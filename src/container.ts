@@ -2,7 +2,7 @@ import { AiGatewayService } from './features/ai-gateways/index.js';
 import { ApiKeyService } from './features/api-keys/index.js';
 import { AuditService, auditPurgeJob } from './features/audit/index.js';
 import { ConnectionService, systemConnections } from './features/connections/index.js';
-import { ChatCompletionService, ModelCatalog, type OutboundRequest } from './features/inference/index.js';
+import { ChatCompletionService, ModelCatalog, type OutboundRequest, createFetchFor } from './features/inference/index.js';
 import { OrganizationService } from './features/organizations/index.js';
 import { RateLimiter } from './features/limits/index.js';
 import { PriceTable, UsageRecorder, UsageService } from './features/usage/index.js';
@@ -68,6 +68,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     if (secretKey.source === 'file' && database.dialect === 'postgres') {
       logger.warn('AGENTRY_SECRET_KEY is not set: secrets are encrypted with data/secret.key, which other nodes do not share');
     }
+    // The AI SDK logs provider warnings (ignored settings…) to the console by default; they belong in the log.
+    globalThis.AI_SDK_LOG_WARNINGS = ({ warnings, provider, model }) => logger.debug({ warnings, provider, model }, 'AI SDK warnings');
     const policy = OutboundPolicy.fromSetting(config.outbound.allow);
     const tenantOutbound = createOutboundClient({ policy });
     const operatorOutbound = createOutboundClient({ policy, trusted: true });
@@ -100,6 +102,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
       connections,
       aiGateways,
       outbound,
+      fetchFor: createFetchFor({ tenant: tenantOutbound.dispatcher, operator: operatorOutbound.dispatcher }),
       prices: new PriceTable(config.modelPrices),
       usage: usageRecorder,
       assertCanSpend: (orgId) => organizations.assertCanSpend(orgId),

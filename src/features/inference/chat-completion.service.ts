@@ -1,11 +1,13 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { AppError } from '../../platform/errors.js';
 import { SseRelay } from '../../platform/http/sse-relay.js';
 import type { AiGatewayService } from '../ai-gateways/index.js';
 import type { KeyLimits } from '../api-keys/index.js';
-import type { ConnectionService } from '../connections/index.js';
+import type { ConnectionService, ResolvedConnection } from '../connections/index.js';
 import type { LimitSubject, RateLimiter } from '../limits/index.js';
 import type { PriceTable, UsageRecorder } from '../usage/index.js';
+import { AI_SDK_CONNECTION_TYPES, type FetchFor, generateCompletion, languageModelFor, streamCompletion } from './ai-sdk-provider.js';
+import { toAiSdkCall } from './ai-sdk-request.js';
 import type { ChatCompletionRequest } from './chat-completion.schemas.js';
 import { CompletionMeter } from './completion-meter.js';
 import { type CompletionPlan, type CompletionTarget, planCompletion } from './completion-plan.js';
@@ -19,6 +21,8 @@ export interface ChatCompletionServiceDependencies {
   readonly connections: ConnectionService;
   readonly aiGateways: AiGatewayService;
   readonly outbound: OutboundRequest;
+  /** The guarded `fetch` for connections served through an AI SDK provider. */
+  readonly fetchFor: FetchFor;
   readonly prices: PriceTable;
   readonly usage: UsageRecorder;
   /** Throws when the organization may not spend (an operator-set balance is used up). */
@@ -41,7 +45,7 @@ export interface CompletionOptions {
   readonly pingIntervalMs: number;
 }
 
-/** Types spoken over the OpenAI wire format; the others need an adapter (not built yet). */
+/** Types spoken over the OpenAI wire format; AI_SDK_CONNECTION_TYPES go through an adapter, the rest are not served yet. */
 const OPENAI_WIRE_TYPES = new Set(['OpenAiCompatible', 'Ollama']);
 /** Provider failures a fallback model may cure; a request the provider rejects as invalid is not one. */
 const FALLBACK_KINDS = new Set(['upstream', 'upstream_timeout', 'rate_limited']);
@@ -109,11 +113,11 @@ export class ChatCompletionService {
     countTokens: (tokens: number) => void,
   ): Promise<ChatCompletionResult> {
     const connection = await target.connection();
-    if (!OPENAI_WIRE_TYPES.has(connection.type)) {
+    if (!OPENAI_WIRE_TYPES.has(connection.type) && !AI_SDK_CONNECTION_TYPES.has(connection.type)) {
       throw new AppError(
         'unprocessable',
         'provider_not_supported',
-        `Chat completions through ${connection.type} connections are not available yet; use an OpenAI-compatible connection.`,
+        `Chat completions through ${connection.type} connections are not available yet; use an OpenAI-compatible or Anthropic connection.`,
       );
     }
     const meter = new CompletionMeter(
@@ -132,6 +136,11 @@ export class ChatCompletionService {
       countTokens,
     );
     const clientWantsUsage = request.stream_options?.include_usage === true;
+    const headers: Record<string, string> = { 'x-agentry-upstream-model': `@${connection.name}/${target.upstreamModel}` };
+    if (target.complexityTier) headers['x-agentry-complexity'] = target.complexityTier;
+    if (AI_SDK_CONNECTION_TYPES.has(connection.type)) {
+      return this.attemptViaAiSdk(request, target, connection, meter, options, headers);
+    }
     // Streams always ask the provider for usage, so every call is metered; the client sees it only if it asked.
     const body = request.stream ? { ...target.body, stream_options: { ...request.stream_options, include_usage: true } } : target.body;
 
@@ -143,15 +152,52 @@ export class ChatCompletionService {
       throw error;
     }
 
-    const headers: Record<string, string> = { 'x-agentry-upstream-model': `@${connection.name}/${target.upstreamModel}` };
-    if (target.complexityTier) headers['x-agentry-complexity'] = target.complexityTier;
     const contentType = String(response.headers['content-type'] ?? '');
     if (request.stream && contentType.includes('text/event-stream')) {
       const modelField = { from: `"model":${JSON.stringify(target.upstreamModel)}`, to: `"model":${JSON.stringify(request.model)}` };
       return { kind: 'stream', body: this.relay(response.body, meter, options, clientWantsUsage, modelField), headers };
     }
     meter.markFirstToken();
-    const completion = (await response.body.json()) as Record<string, unknown>;
+    return this.jsonResult((await response.body.json()) as Record<string, unknown>, request, target, meter, headers);
+  }
+
+  /** Anthropic (and later other non-OpenAI providers): translated through the AI SDK, metered and shaped as above. */
+  private async attemptViaAiSdk(
+    request: ChatCompletionRequest,
+    target: CompletionTarget,
+    connection: ResolvedConnection,
+    meter: CompletionMeter,
+    options: CompletionOptions,
+    headers: Record<string, string>,
+  ): Promise<ChatCompletionResult> {
+    const clientWantsUsage = request.stream_options?.include_usage === true;
+    try {
+      const call = toAiSdkCall(target.body);
+      const model = languageModelFor(connection, target.upstreamModel, this.deps.fetchFor);
+      const aiTarget = { connection, upstreamModel: target.upstreamModel, clientModel: request.model, signal: options.signal };
+      if (request.stream) {
+        const source = Readable.from(await streamCompletion(model, call, aiTarget));
+        const relay = this.relay(source, meter, options, clientWantsUsage);
+        // A reader that leaves destroys the relay; the generator must then be closed too, or it waits forever.
+        relay.on('close', () => source.destroy());
+        return { kind: 'stream', body: relay, headers };
+      }
+      const completion = await generateCompletion(model, call, aiTarget);
+      meter.markFirstToken();
+      return this.jsonResult(completion, request, target, meter, headers);
+    } catch (error) {
+      meter.finish(options.signal.aborted ? 'aborted' : 'error', error instanceof AppError ? error.code : 'internal_error');
+      throw error;
+    }
+  }
+
+  private jsonResult(
+    completion: Record<string, unknown>,
+    request: ChatCompletionRequest,
+    target: CompletionTarget,
+    meter: CompletionMeter,
+    headers: Record<string, string>,
+  ): ChatCompletionResult {
     meter.observeUsage(completion.usage);
     meter.finish('ok');
     const routing = target.complexityTier
@@ -174,11 +220,12 @@ export class ChatCompletionService {
     meter: CompletionMeter,
     options: CompletionOptions,
     clientWantsUsage: boolean,
-    modelField: { from: string; to: string },
+    /** Omitted when the frames already name the model the client asked for. */
+    modelField?: { from: string; to: string },
   ): SseRelay {
     const relay = new SseRelay({
       // Chunks name the model the client asked for, as JSON replies do.
-      replace: modelField,
+      ...(modelField ? { replace: modelField } : {}),
       pingIntervalMs: options.pingIntervalMs,
       onFirstChunk: () => meter.markFirstToken(),
       onData: (data) => meter.observeStreamData(data),
