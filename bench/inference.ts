@@ -153,7 +153,7 @@ async function timedRequest(client: Client, headers: Record<string, string>, bod
   };
 }
 
-/** Checks that a target answers what the fixed upstream sends (the stream byte for byte). */
+/** Checks that a target answers what the fixed upstream sends (the stream byte for byte, but for the model name). */
 async function probe(client: Client, target: Target, headers: Record<string, string>): Promise<void> {
   const json = await timedRequest(client, headers, target.bodies.json, true);
   const completion = JSON.parse(json.body) as { model?: unknown; choices?: Array<{ message?: { content?: unknown } }> };
@@ -162,7 +162,12 @@ async function probe(client: Client, target: Target, headers: Record<string, str
     throw new Error(`${target.name}: unexpected completion ${json.body.slice(0, 300)}`);
   }
   const stream = await timedRequest(client, headers, target.bodies.stream, true);
-  if (!stream.contentType.includes('text/event-stream') || stream.body !== EXPECTED_STREAM) {
+  // Agentry names the model the client asked for in every chunk; otherwise the stream is the upstream's.
+  const expectedStream =
+    target.name === 'agentry'
+      ? EXPECTED_STREAM.replaceAll(`"model":${JSON.stringify(UPSTREAM_MODEL)}`, `"model":${JSON.stringify(AGENTRY_MODEL)}`)
+      : EXPECTED_STREAM;
+  if (!stream.contentType.includes('text/event-stream') || stream.body !== expectedStream) {
     throw new Error(`${target.name}: the stream (${stream.contentType}, ${stream.body.length} bytes) is not the upstream's, byte for byte`);
   }
 }

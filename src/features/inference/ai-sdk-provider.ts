@@ -16,7 +16,7 @@ import { scrubSecrets, upstreamResponseError, upstreamTransportError } from './u
 export type FetchFor = (options: { readonly trusted: boolean; readonly timeoutMs: number }) => typeof fetch;
 
 /** Connection types served through an AI SDK provider rather than the OpenAI wire format. */
-export const AI_SDK_CONNECTION_TYPES: ReadonlySet<string> = new Set(['Anthropic']);
+export { AI_SDK_CONNECTION_TYPES } from './ai-sdk-connection-types.js';
 
 /** Errors the AI SDK raises for a prompt the provider cannot take: the client's to fix. */
 const PROMPT_ERRORS = new Set(['AI_InvalidPromptError', 'AI_UnsupportedFunctionalityError', 'AI_InvalidArgumentError']);

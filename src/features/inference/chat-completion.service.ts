@@ -6,8 +6,8 @@ import type { KeyLimits } from '../api-keys/index.js';
 import type { ConnectionService, ResolvedConnection } from '../connections/index.js';
 import type { LimitSubject, RateLimiter } from '../limits/index.js';
 import type { PriceTable, UsageRecorder } from '../usage/index.js';
-import { AI_SDK_CONNECTION_TYPES, type FetchFor, generateCompletion, languageModelFor, streamCompletion } from './ai-sdk-provider.js';
-import { toAiSdkCall } from './ai-sdk-request.js';
+import { AI_SDK_CONNECTION_TYPES } from './ai-sdk-connection-types.js';
+import type { FetchFor } from './ai-sdk-provider.js';
 import type { ChatCompletionRequest } from './chat-completion.schemas.js';
 import { CompletionMeter } from './completion-meter.js';
 import { type CompletionPlan, type CompletionTarget, planCompletion } from './completion-plan.js';
@@ -172,6 +172,11 @@ export class ChatCompletionService {
   ): Promise<ChatCompletionResult> {
     const clientWantsUsage = request.stream_options?.include_usage === true;
     try {
+      // Loaded on first use: deployments with only OpenAI-compatible providers never pay the SDK's memory.
+      const [{ toAiSdkCall }, { generateCompletion, languageModelFor, streamCompletion }] = await Promise.all([
+        import('./ai-sdk-request.js'),
+        import('./ai-sdk-provider.js'),
+      ]);
       const call = toAiSdkCall(target.body);
       const model = languageModelFor(connection, target.upstreamModel, this.deps.fetchFor);
       const aiTarget = { connection, upstreamModel: target.upstreamModel, clientModel: request.model, signal: options.signal };
