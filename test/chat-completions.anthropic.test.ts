@@ -1,22 +1,14 @@
 import OpenAI from 'openai';
-import type { ChatCompletionChunk, ChatCompletionTool } from 'openai/resources/chat/completions';
+import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dialects } from './support/dialects.js';
 import { type HttpClient, httpClient } from './support/http-client.js';
 import { type ScriptedAnthropic, startScriptedAnthropic } from './support/scripted-anthropic.js';
 import { type TestServer, startTestServer } from './support/test-server.js';
+import { weatherTool } from './support/openai-fixtures.js';
 
 // A model the SDK knows, so it keeps sampling settings it drops for unknown (presumed newest) models.
 const MODEL = '@claude/claude-sonnet-4-5';
-
-const weatherTool: ChatCompletionTool = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    description: 'Current weather for a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-  },
-};
 
 interface Totals {
   requests: number;

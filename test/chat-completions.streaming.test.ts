@@ -5,24 +5,10 @@ import { dialects } from './support/dialects.js';
 import { httpClient } from './support/http-client.js';
 import { type ScriptedUpstream, startScriptedUpstream } from './support/scripted-upstream.js';
 import { type TestServer, startTestServer } from './support/test-server.js';
+import { collect, contentOf } from './support/openai-fixtures.js';
 
 /** Bounds every raw request, so a stream that never ends fails the test instead of hanging it. */
 const REQUEST_TIMEOUT_MS = 10_000;
-
-/** Drains a stream, keeping what arrived before a failure so a test can assert both. */
-async function collect<T>(stream: AsyncIterable<T>): Promise<{ items: T[]; error: unknown }> {
-  const items: T[] = [];
-  try {
-    for await (const item of stream) items.push(item);
-  } catch (error) {
-    return { items, error };
-  }
-  return { items, error: undefined };
-}
-
-function contentOf(chunks: readonly ChatCompletionChunk[]): string {
-  return chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('');
-}
 
 /** The blank-line separated events of an SSE body, comments included. */
 function eventsOf(body: string): string[] {

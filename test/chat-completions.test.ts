@@ -1,29 +1,16 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { generateText, jsonSchema, streamText, tool } from 'ai';
+import { generateText, streamText } from 'ai';
 import OpenAI from 'openai';
-import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionTool } from 'openai/resources/chat/completions';
+import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dialects } from './support/dialects.js';
 import { type HttpClient, httpClient } from './support/http-client.js';
 import { type ScriptedUpstream, startScriptedUpstream } from './support/scripted-upstream.js';
 import { type TestServer, startTestServer } from './support/test-server.js';
+import { sdkWeatherTool, weatherTool } from './support/openai-fixtures.js';
 
 const UPSTREAM_KEY = 'sk-upstream-secret-0001';
 const TENANT_KEY = 'tenant-credential-mine-0002';
-
-const weatherTool: ChatCompletionTool = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    description: 'Current weather for a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-  },
-};
-
-const sdkWeatherTool = tool({
-  description: 'Current weather for a city',
-  inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }),
-});
 
 /** Every header value the upstream received, flattened, to look for a leaked credential. */
 function headerValues(headers: Readonly<Record<string, string | string[] | undefined>>): string[] {

@@ -1,7 +1,7 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { APICallError, generateText, jsonSchema, streamText, tool } from 'ai';
+import { APICallError, generateText, streamText } from 'ai';
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError, NotFoundError, RateLimitError } from 'openai';
-import type { ChatCompletionChunk, ChatCompletionTool } from 'openai/resources/chat/completions';
+import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_REPLY_CONTENT,
@@ -10,35 +10,7 @@ import {
   fakeEmbedding,
   startScriptedUpstream,
 } from './support/scripted-upstream.js';
-
-const weatherTool: ChatCompletionTool = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    description: 'Current weather for a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-  },
-};
-
-const sdkWeatherTool = tool({
-  description: 'Current weather for a city',
-  inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }),
-});
-
-/** Drains a stream, keeping what arrived before a failure so a test can assert both. */
-async function collect<T>(stream: AsyncIterable<T>): Promise<{ items: T[]; error: unknown }> {
-  const items: T[] = [];
-  try {
-    for await (const item of stream) items.push(item);
-  } catch (error) {
-    return { items, error };
-  }
-  return { items, error: undefined };
-}
-
-function contentOf(chunks: readonly ChatCompletionChunk[]): string {
-  return chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('');
-}
+import { collect, contentOf, sdkWeatherTool, weatherTool } from './support/openai-fixtures.js';
 
 describe('scripted upstream', () => {
   let upstream: ScriptedUpstream;
