@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createAnthropic } from '@ai-sdk/anthropic';
+import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { APICallError, type LanguageModel, type TextStreamPart, type ToolSet, generateText, streamText } from 'ai';
 import { AppError, BadRequestError, UpstreamError } from '../../platform/errors.js';
 import type { ResolvedConnection } from '../connections/index.js';
@@ -34,6 +35,10 @@ export function languageModelFor(connection: ResolvedConnection, modelId: string
   if (connection.type === 'Anthropic') {
     // An explicit (possibly empty) key: the SDK would otherwise read ANTHROPIC_API_KEY from the environment.
     return createAnthropic({ baseURL: connection.baseUrl.replace(/\/+$/, ''), apiKey: connection.apiKey ?? '', fetch })(modelId);
+  }
+  if (connection.type === 'Gemini') {
+    // Likewise explicit: the SDK would otherwise read GOOGLE_GENERATIVE_AI_API_KEY.
+    return createGoogleGenerativeAI({ baseURL: connection.baseUrl.replace(/\/+$/, ''), apiKey: connection.apiKey ?? '', fetch })(modelId);
   }
   throw new AppError('unprocessable', 'provider_not_supported', `Chat completions through ${connection.type} connections are not available yet.`);
 }

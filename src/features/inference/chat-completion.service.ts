@@ -117,7 +117,7 @@ export class ChatCompletionService {
       throw new AppError(
         'unprocessable',
         'provider_not_supported',
-        `Chat completions through ${connection.type} connections are not available yet; use an OpenAI-compatible or Anthropic connection.`,
+        `Chat completions through ${connection.type} connections are not available yet; use an OpenAI-compatible, Anthropic or Gemini connection.`,
       );
     }
     const meter = new CompletionMeter(
