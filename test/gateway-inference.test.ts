@@ -84,6 +84,18 @@ describe.each(dialects)('AI gateways through /v1 (%s)', (dialect) => {
     expect(body.temperature).toBeUndefined();
   });
 
+  it('prefills the assistant turn and, when asked, opens the reply with the prefill', async () => {
+    const id = await createGateway('Prefilled', {
+      modelName: '@openai/scripted-model',
+      assistantPrefill: 'Certainly! ',
+      includePrefillingInMessages: true,
+    });
+    upstream.enqueue({ kind: 'reply', content: 'Here is the answer.' });
+    const completion = await client.chat.completions.create({ model: id, messages: [{ role: 'user', content: 'help' }] });
+    expect(sent().messages.at(-1)).toEqual({ role: 'assistant', content: 'Certainly! ' });
+    expect(completion.choices[0]?.message.content).toBe('Certainly! Here is the answer.');
+  });
+
   it('enforces the context budget: Throw answers 400, Truncate drops the oldest turns', async () => {
     const long = 'x'.repeat(400);
     const strict = await createGateway('Strict', { modelName: '@openai/scripted-model', contextMaximumSize: 150, contextOverflowAction: 'Throw' });

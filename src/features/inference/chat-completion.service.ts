@@ -78,6 +78,14 @@ function limitSubjects(caller: Caller, plan: CompletionPlan): LimitSubject[] {
   return subjects;
 }
 
+/** The prefill the model continued from opens the reply, so the client reads the whole answer. */
+function withReplyPrefix(choices: unknown, prefix: string): unknown {
+  if (!Array.isArray(choices)) return choices;
+  return choices.map((choice: { message?: { content?: unknown } }) =>
+    typeof choice.message?.content === 'string' ? { ...choice, message: { ...choice.message, content: `${prefix}${choice.message.content}` } } : choice,
+  );
+}
+
 function canFallBack(error: unknown): boolean {
   return error instanceof AppError && FALLBACK_KINDS.has(error.kind);
 }
@@ -214,6 +222,7 @@ export class ChatCompletionService {
       // Clients see the model they asked for, and what the call cost.
       body: {
         ...completion,
+        ...(target.replyPrefix ? { choices: withReplyPrefix(completion.choices, target.replyPrefix) } : {}),
         model: request.model,
         generation_context: { generated_usage: meter.price().lineItems, runned_functions: [], ...routing },
       },

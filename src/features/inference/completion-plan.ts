@@ -10,6 +10,8 @@ export interface CompletionTarget {
   readonly body: Record<string, unknown>;
   readonly upstreamModel: string;
   readonly complexityTier?: 'low' | 'medium' | 'high';
+  /** The gateway's assistant prefill, when `includePrefillingInMessages` asks for it to open the reply. */
+  readonly replyPrefix?: string;
 }
 
 /** The primary target first, then the gateway's fallbacks in order. */
@@ -75,6 +77,7 @@ export async function planCompletion(orgId: string, request: ChatCompletionReque
       body: built.body,
       upstreamModel: built.metadata.upstreamModel,
       ...(built.metadata.complexityTier ? { complexityTier: built.metadata.complexityTier } : {}),
+      ...(built.metadata.replyPrefix ? { replyPrefix: built.metadata.replyPrefix } : {}),
     };
   };
   const primary = targetFor(gateway.parameters.modelName, true);
