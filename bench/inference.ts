@@ -202,16 +202,8 @@ interface LoadFigures {
   readonly failed: number;
 }
 
-interface Slice {
-  readonly total: number;
-  readonly seconds: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly targetCpuMs: number;
-  readonly upstreamCpuMs: number;
-  readonly benchCpuMs: number;
-  readonly failed: number;
-}
+/** One measured slice: the run's figures before they are turned into a rate. */
+type Slice = Omit<LoadFigures, 'requestsPerSecond'>;
 
 interface LoadSettings {
   readonly upstreamPid: number;
