@@ -135,6 +135,7 @@ export class AiGatewayService {
       slug: input.slug ?? '',
       parameters: JSON.stringify(parameters),
       api_key: null,
+      profile: '{}',
       created_at: now,
       updated_at: now,
     };

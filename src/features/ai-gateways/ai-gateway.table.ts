@@ -8,6 +8,8 @@ export interface AiGatewaysTable {
   parameters: string;
   /** The provider key sealed with SecretBox (bound to the row), or null. */
   api_key: string | null;
+  /** JSON text of the agent profile (description, icon, initial message…), see agent-profile.ts. */
+  profile: string;
   created_at: string;
   updated_at: string;
 }

@@ -5,6 +5,8 @@ import { connectionsMigration } from './0002-connections.js';
 import { aiGatewaysMigration } from './0003-ai-gateways.js';
 import { usageMigration } from './0004-usage.js';
 import { limitsMigration } from './0005-limits.js';
+import { conversationsMigration } from './0006-conversations.js';
+import { filesMigration } from './0007-files.js';
 
 /** Every schema change, in the order it is applied. Names never change once released. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -14,5 +16,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0003-ai-gateways': aiGatewaysMigration(dialect),
     '0004-usage': usageMigration(dialect),
     '0005-limits': limitsMigration(dialect),
+    '0006-conversations': conversationsMigration(dialect),
+    '0007-files': filesMigration(dialect),
   };
 }
