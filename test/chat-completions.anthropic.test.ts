@@ -158,8 +158,8 @@ describe.each(dialects)('chat completions through Anthropic (%s)', (dialect) => 
   it.each([
     [429, 429, 'rate_limit_error', 'upstream_rate_limited'],
     [500, 502, 'upstream_error', 'upstream_error'],
-  ])('maps a provider %i to %i in OpenAI error shape, without the key', async (providerStatus, status, type, code) => {
-    anthropic.enqueue({ kind: 'error', status: providerStatus, message: 'busy with key sk-ant-tenant' });
+  ])('maps a provider %i to %i in OpenAI error shape, without the key, once retries are spent', async (providerStatus, status, type, code) => {
+    for (let attempt = 0; attempt < 3; attempt += 1) anthropic.enqueue({ kind: 'error', status: providerStatus, message: 'busy with key sk-ant-tenant' });
     const response = await http.post<{ error: Record<string, unknown> }>('/v1/chat/completions', {
       key: server.adminKey,
       body: { model: MODEL, messages: [{ role: 'user', content: 'Hi' }] },
@@ -169,15 +169,103 @@ describe.each(dialects)('chat completions through Anthropic (%s)', (dialect) => 
     expect(response.body.error).toMatchObject({ type, code });
     expect(String(response.body.error.message)).toContain('busy with key');
     expect(String(response.body.error.message)).not.toContain('sk-ant-tenant');
+    expect(anthropic.requests).toHaveLength(3);
   });
 
-  it('maps a provider failure before the first streamed byte to an HTTP error', async () => {
-    anthropic.enqueue({ kind: 'error', status: 429, message: 'slow down' });
+  it('maps a provider failure before the first streamed byte to an HTTP error, without retrying a long Retry-After', async () => {
+    anthropic.enqueue({ kind: 'error', status: 429, message: 'slow down', retryAfterSeconds: 60 });
     const failure = await openai.chat.completions
       .create({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }], stream: true })
       .then(() => undefined, (error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.APIError);
     expect((failure as InstanceType<typeof OpenAI.APIError>).status).toBe(429);
+    expect(anthropic.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ['a JSON reply', false],
+    ['a stream', true],
+  ])('retries a 503 before the first byte of %s, then answers as if nothing happened', async (_kind, stream) => {
+    const before = await totals();
+    anthropic.enqueue({ kind: 'error', status: 503, message: 'overloaded' });
+    anthropic.enqueue({ kind: 'reply', text: 'Second time lucky.' });
+    const response = await http.post<string | { choices: Array<{ message: { content: string } }> }>('/v1/chat/completions', {
+      key: server.adminKey,
+      body: { model: MODEL, messages: [{ role: 'user', content: 'Hi' }], stream },
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    if (stream) {
+      const deltas = String(response.body)
+        .split('\n\n')
+        .filter((event) => event.startsWith('data: {'))
+        .map((event) => (JSON.parse(event.slice(6)) as ChatCompletionChunk).choices[0]?.delta.content ?? '');
+      expect(deltas.join('')).toBe('Second time lucky.');
+    } else {
+      expect(response.body).toMatchObject({ choices: [{ message: { content: 'Second time lucky.' } }] });
+    }
+    expect(anthropic.requests).toHaveLength(2);
+    expect(anthropic.requests[1]?.rawBody).toBe(anthropic.requests[0]?.rawBody);
+    // One call for the client, metered once, and not as a failure.
+    const after = await totals();
+    expect(after.requests - before.requests).toBe(1);
+    expect(after.errors - before.errors).toBe(0);
+  });
+
+  it('does not retry a request the provider rejects as invalid', async () => {
+    anthropic.enqueue({ kind: 'error', status: 400, message: 'messages: bad' });
+    const response = await http.post<{ error: Record<string, unknown> }>('/v1/chat/completions', {
+      key: server.adminKey,
+      body: { model: MODEL, messages: [{ role: 'user', content: 'Hi' }] },
+    });
+    expect(response.status).toBe(400);
+    expect(anthropic.requests).toHaveLength(1);
+  });
+
+  it('returns thinking as reasoning_content next to the answer', async () => {
+    anthropic.enqueue({ kind: 'reply', thinking: 'France: capital is Paris.', text: 'Paris.' });
+    const completion = await openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Capital of France?' }] });
+    expect(completion.choices[0]?.message).toMatchObject({ role: 'assistant', content: 'Paris.', reasoning_content: 'France: capital is Paris.' });
+
+    anthropic.enqueue({ kind: 'reply', text: 'No thinking here.' });
+    const plain = await openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] });
+    expect(plain.choices[0]?.message).not.toHaveProperty('reasoning_content');
+  });
+
+  it('streams thinking as reasoning_content deltas before the content deltas', async () => {
+    anthropic.enqueue({ kind: 'reply', thinking: 'Lyon is in France; it is mild today.', text: 'Mild in Lyon.', pieceSize: 6 });
+    const chunks = await collect(await openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Weather?' }], stream: true }));
+    const deltas = chunks.map((chunk) => (chunk.choices[0]?.delta ?? {}) as { content?: string | null; reasoning_content?: string });
+    const reasoning = deltas.filter((delta) => delta.reasoning_content);
+    expect(reasoning.length).toBeGreaterThan(1);
+    expect(reasoning.map((delta) => delta.reasoning_content).join('')).toBe('Lyon is in France; it is mild today.');
+    expect(deltas.map((delta) => delta.content ?? '').join('')).toBe('Mild in Lyon.');
+    const lastReasoning = deltas.findLastIndex((delta) => delta.reasoning_content);
+    const firstContent = deltas.findIndex((delta) => delta.content);
+    expect(lastReasoning).toBeLessThan(firstContent);
+    expect(deltas.filter((delta) => delta.reasoning_content !== undefined && delta.reasoning_content === '')).toEqual([]);
+  });
+
+  it('opens a streamed gateway reply with its prefill, as it does a JSON one', async () => {
+    const created = await http.post<{ aiGatewayId: string }>('/api/v1/ai-gateways', {
+      key: server.adminKey,
+      body: { name: 'Claude prefilled', parameters: { baseAddress: '', modelName: MODEL, assistantPrefill: 'Certainly!', includePrefillingInMessages: true } },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const gateway = created.body.aiGatewayId;
+
+    anthropic.enqueue({ kind: 'reply', text: ' Here you go.', pieceSize: 4 });
+    const chunks = await collect(await openai.chat.completions.create({ model: gateway, messages: [{ role: 'user', content: 'Help' }], stream: true }));
+    const contents = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').filter(Boolean);
+    expect(contents[0]).toBe('Certainly! Her');
+    expect(contents.join('')).toBe('Certainly! Here you go.');
+    expect(anthropic.lastRequest().body.messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Help' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'Certainly!' }] },
+    ]);
+
+    anthropic.enqueue({ kind: 'reply', text: ' Here you go.' });
+    const completion = await openai.chat.completions.create({ model: gateway, messages: [{ role: 'user', content: 'Help' }] });
+    expect(completion.choices[0]?.message.content).toBe('Certainly! Here you go.');
   });
 
   it('aborts the provider call when the client disconnects', async () => {

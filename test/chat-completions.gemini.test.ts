@@ -67,17 +67,56 @@ describe.each(dialects)('chat completions through a Gemini connection (%s)', (di
   });
 
   it('maps a provider failure to OpenAI’s error shape and meters the calls', async () => {
-    gemini.enqueue({ kind: 'error', status: 429, message: 'Resource exhausted' });
+    // Every attempt is refused: a 429 is retried before the first byte, as on the OpenAI-compatible path.
+    for (let attempt = 0; attempt < 3; attempt += 1) gemini.enqueue({ kind: 'error', status: 429, message: 'Resource exhausted' });
+    const requestsBefore = gemini.requests.length;
     const failure = await client.chat.completions
       .create({ model: '@gem/gemini-2.5-flash', messages: [{ role: 'user', content: 'x' }] })
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(APIError);
     expect((failure as APIError).status).toBe(429);
+    expect(gemini.requests.length - requestsBefore).toBe(3);
 
     await server.server.container.usageRecorder.flush();
     const usage = await http.get<{ totals: { requests: number; errors: number; promptTokens: number } }>('/api/v1/usage', {
       key: server.adminKey,
     });
     expect(usage.body.totals).toMatchObject({ requests: 3, errors: 1, promptTokens: 19 });
+  });
+
+  it('retries a 503 before the first byte, then answers', async () => {
+    gemini.enqueue({ kind: 'error', status: 503, message: 'The model is overloaded.' });
+    gemini.enqueue({ kind: 'reply', text: 'Back again.' });
+    const requestsBefore = gemini.requests.length;
+    const completion = await client.chat.completions.create({ model: '@gem/gemini-2.5-flash', messages: [{ role: 'user', content: 'x' }] });
+    expect(completion.choices[0]?.message.content).toBe('Back again.');
+    expect(gemini.requests.length - requestsBefore).toBe(2);
+  });
+
+  it('reports cached prompt tokens in usage, streamed or not, and meters them', async () => {
+    const totals = async () => {
+      await server.server.container.usageRecorder.flush();
+      const usage = await http.get<{ totals: { promptTokens: number; cachedTokens: number } }>('/api/v1/usage', { key: server.adminKey });
+      return usage.body.totals;
+    };
+    const before = await totals();
+    gemini.enqueue({ kind: 'reply', text: 'From the cache.', promptTokens: 100, outputTokens: 4, cachedTokens: 60 });
+    const completion = await client.chat.completions.create({ model: '@gem/gemini-2.5-flash', messages: [{ role: 'user', content: 'again' }] });
+    expect(completion.usage).toMatchObject({ prompt_tokens: 100, completion_tokens: 4, prompt_tokens_details: { cached_tokens: 60 } });
+
+    gemini.enqueue({ kind: 'reply', text: 'Cached stream.', promptTokens: 80, outputTokens: 3, cachedTokens: 50 });
+    const { items } = await collect(
+      await client.chat.completions.create({
+        model: '@gem/gemini-2.5-flash',
+        messages: [{ role: 'user', content: 'again' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    );
+    expect(items.find((chunk) => chunk.usage)?.usage).toMatchObject({ prompt_tokens: 80, prompt_tokens_details: { cached_tokens: 50 } });
+
+    const after = await totals();
+    expect(after.promptTokens - before.promptTokens).toBe(180);
+    expect(after.cachedTokens - before.cachedTokens).toBe(110);
   });
 });

@@ -96,6 +96,31 @@ describe.each(dialects)('AI gateways through /v1 (%s)', (dialect) => {
     expect(completion.choices[0]?.message.content).toBe('Certainly! Here is the answer.');
   });
 
+  it.each([
+    ['relayed as it arrives', true],
+    ['relayed frame by frame', false],
+  ])('opens a streamed reply with the prefill too (%s), touching no other frame', async (_mode, includeUsage) => {
+    const id = await createGateway(`Prefilled stream ${String(includeUsage)}`, {
+      modelName: '@openai/scripted-model',
+      assistantPrefill: 'Certainly! ',
+      includePrefillingInMessages: true,
+    });
+    upstream.enqueue({ kind: 'reply', chunks: ['Here ', 'is the ', 'answer.'] });
+    const stream = await client.chat.completions.create({
+      model: id,
+      messages: [{ role: 'user', content: 'help' }],
+      stream: true,
+      ...(includeUsage ? { stream_options: { include_usage: true } } : {}),
+    });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const contents = chunks.map((chunk) => chunk.choices[0]?.delta.content).filter((content) => content !== undefined && content !== '');
+    expect(contents).toEqual(['Certainly! Here ', 'is the ', 'answer.']);
+    expect(chunks.every((chunk) => chunk.model === id)).toBe(true);
+    expect(chunks.some((chunk) => chunk.usage)).toBe(includeUsage);
+    expect(sent().messages.at(-1)).toEqual({ role: 'assistant', content: 'Certainly! ' });
+  });
+
   it('enforces the context budget: Throw answers 400, Truncate drops the oldest turns', async () => {
     const long = 'x'.repeat(400);
     const strict = await createGateway('Strict', { modelName: '@openai/scripted-model', contextMaximumSize: 150, contextOverflowAction: 'Throw' });

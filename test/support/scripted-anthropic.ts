@@ -6,6 +6,8 @@ export type AnthropicStep =
   | {
       readonly kind: 'reply';
       readonly text?: string;
+      /** A thinking block before the answer, as Claude sends with extended thinking on. */
+      readonly thinking?: string;
       readonly toolUse?: { readonly id?: string; readonly name: string; readonly input: Record<string, unknown> };
       readonly stopReason?: 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'refusal';
       readonly usage?: { readonly input_tokens: number; readonly output_tokens: number; readonly cache_read_input_tokens?: number };
@@ -53,7 +55,8 @@ function pieces(text: string, size: number): string[] {
 function answer(step: Extract<AnthropicStep, { kind: 'reply' }>, model: string, id: string) {
   const text = step.text ?? (step.toolUse ? '' : DEFAULT_TEXT);
   const toolUse = step.toolUse ? { type: 'tool_use', id: step.toolUse.id ?? `toolu_${id}`, name: step.toolUse.name, input: step.toolUse.input } : undefined;
-  const content = [...(text ? [{ type: 'text', text }] : []), ...(toolUse ? [toolUse] : [])];
+  const thinking = step.thinking ? { type: 'thinking', thinking: step.thinking, signature: `sig_${id}` } : undefined;
+  const content = [...(thinking ? [thinking] : []), ...(text ? [{ type: 'text', text }] : []), ...(toolUse ? [toolUse] : [])];
   const usage = { cache_read_input_tokens: 0, ...(step.usage ?? { input_tokens: 12, output_tokens: 7 }) };
   return { id: `msg_${id}`, type: 'message', role: 'assistant', model, content, stop_reason: step.stopReason ?? (toolUse ? 'tool_use' : 'end_turn'), stop_sequence: null, usage };
 }
@@ -65,7 +68,13 @@ function stream(response: http.ServerResponse, message: ReturnType<typeof answer
     message: { ...message, content: [], stop_reason: null, usage: { input_tokens: usage.input_tokens, output_tokens: 1, cache_read_input_tokens: usage.cache_read_input_tokens } },
   });
   message.content.forEach((block, index) => {
-    if (block.type === 'text' && 'text' in block) {
+    if (block.type === 'thinking' && 'thinking' in block) {
+      sse(response, 'content_block_start', { index, content_block: { type: 'thinking', thinking: '' } });
+      for (const piece of pieces(block.thinking, pieceSize)) {
+        sse(response, 'content_block_delta', { index, delta: { type: 'thinking_delta', thinking: piece } });
+      }
+      sse(response, 'content_block_delta', { index, delta: { type: 'signature_delta', signature: block.signature } });
+    } else if (block.type === 'text' && 'text' in block) {
       sse(response, 'content_block_start', { index, content_block: { type: 'text', text: '' } });
       for (const piece of pieces(block.text, pieceSize)) sse(response, 'content_block_delta', { index, delta: { type: 'text_delta', text: piece } });
     } else if ('input' in block) {

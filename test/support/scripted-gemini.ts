@@ -3,7 +3,15 @@ import type { AddressInfo } from 'node:net';
 
 /** What the next generateContent call answers. */
 export type GeminiStep =
-  | { readonly kind: 'reply'; readonly text: string; readonly promptTokens?: number; readonly outputTokens?: number }
+  | {
+      readonly kind: 'reply';
+      readonly text: string;
+      /** Gemini's promptTokenCount, which includes the cached tokens. */
+      readonly promptTokens?: number;
+      readonly outputTokens?: number;
+      /** Reported as cachedContentTokenCount, as for an implicit or explicit context cache hit. */
+      readonly cachedTokens?: number;
+    }
   | { readonly kind: 'error'; readonly status: number; readonly message?: string };
 
 export interface GeminiRequest {
@@ -47,6 +55,7 @@ export async function startScriptedGemini(): Promise<ScriptedGemini> {
         promptTokenCount: step.promptTokens ?? 5,
         candidatesTokenCount: step.outputTokens ?? 3,
         totalTokenCount: (step.promptTokens ?? 5) + (step.outputTokens ?? 3),
+        ...(step.cachedTokens === undefined ? {} : { cachedContentTokenCount: step.cachedTokens }),
       };
       if (!(request.url ?? '').includes(':streamGenerateContent')) {
         response.writeHead(200, { 'content-type': 'application/json' });

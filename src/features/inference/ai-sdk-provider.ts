@@ -7,7 +7,9 @@ import type { ResolvedConnection } from '../connections/index.js';
 import type { AiSdkCall } from './ai-sdk-request.js';
 import { toChatCompletion } from './ai-sdk-response.js';
 import { chunkFrames } from './ai-sdk-stream.js';
+import { retryingFetch } from './retrying-fetch.js';
 import { scrubSecrets, upstreamResponseError, upstreamTransportError } from './upstream-failure.js';
+import { parseRetryAfter } from './upstream-retry.js';
 
 /**
  * A `fetch` over Agentry's guarded outbound client: tenant endpoints go
@@ -31,7 +33,8 @@ export interface AiSdkTarget {
 }
 
 export function languageModelFor(connection: ResolvedConnection, modelId: string, fetchFor: FetchFor): LanguageModel {
-  const fetch = fetchFor({ trusted: connection.trusted, timeoutMs: connection.timeoutMs });
+  // Retried here, before the first byte, by the same policy as the OpenAI-compatible path.
+  const fetch = retryingFetch(fetchFor({ trusted: connection.trusted, timeoutMs: connection.timeoutMs }));
   if (connection.type === 'Anthropic') {
     // An explicit (possibly empty) key: the SDK would otherwise read ANTHROPIC_API_KEY from the environment.
     return createAnthropic({ baseURL: connection.baseUrl.replace(/\/+$/, ''), apiKey: connection.apiKey ?? '', fetch })(modelId);
@@ -51,11 +54,6 @@ function causes(error: unknown): unknown[] {
   return chain;
 }
 
-function retryAfter(headers: Record<string, string> | undefined): number | undefined {
-  const value = Number(headers?.['retry-after']);
-  return headers?.['retry-after'] !== undefined && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-
 /** Maps an AI SDK failure to the error the OpenAI-compatible path would raise for the same situation. */
 export function aiSdkFailure(error: unknown, connection: ResolvedConnection, signal: AbortSignal): unknown {
   if (signal.aborted) return signal.reason;
@@ -65,7 +63,7 @@ export function aiSdkFailure(error: unknown, connection: ResolvedConnection, sig
   if (appError) return appError;
   if (APICallError.isInstance(error)) {
     if (error.statusCode !== undefined) {
-      const seconds = retryAfter(error.responseHeaders);
+      const seconds = parseRetryAfter(error.responseHeaders?.['retry-after']);
       return upstreamResponseError(error.statusCode, error.responseBody ?? error.message, {
         connection: connection.name,
         apiKey: connection.apiKey,
@@ -87,12 +85,10 @@ export function aiSdkFailure(error: unknown, connection: ResolvedConnection, sig
 /** One non-streamed completion, as an OpenAI `chat.completion`. */
 export async function generateCompletion(model: LanguageModel, call: AiSdkCall, target: AiSdkTarget): Promise<Record<string, unknown>> {
   try {
-    // No SDK retries: its backoff starts at seconds, and a failure should reach the gateway's fallbacks quickly.
+    // No SDK retries: its backoff starts at seconds; the model's fetch retries by the gateway's own policy.
     const result = await generateText({ model, ...call, abortSignal: target.signal, maxRetries: 0 });
-    return toChatCompletion(
-      { id: result.response.id, text: result.text, toolCalls: result.toolCalls, finishReason: result.finishReason, usage: result.usage },
-      target.clientModel,
-    );
+    const { text, reasoningText: reasoning, toolCalls, finishReason, usage } = result;
+    return toChatCompletion({ id: result.response.id, text, reasoning, toolCalls, finishReason, usage }, target.clientModel);
   } catch (error) {
     throw aiSdkFailure(error, target.connection, target.signal);
   }

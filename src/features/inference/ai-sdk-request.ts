@@ -1,12 +1,10 @@
 import { type ModelMessage, type ToolChoice, type ToolSet, jsonSchema, tool } from 'ai';
 import { z } from 'zod';
 import { BadRequestError } from '../../platform/errors.js';
+import { textOf, userParts } from './ai-sdk-user-content.js';
 
-type UserPart = Exclude<Extract<ModelMessage, { role: 'user' }>['content'], string>[number];
 type AssistantPart = Exclude<Extract<ModelMessage, { role: 'assistant' }>['content'], string>[number];
 
-const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });
-const imagePart = z.looseObject({ type: z.literal('image_url'), image_url: z.looseObject({ url: z.string().min(1) }) });
 const content = z.union([z.string(), z.array(z.looseObject({ type: z.string() })), z.null()]).optional();
 const toolCall = z.looseObject({ id: z.string(), function: z.looseObject({ name: z.string(), arguments: z.string().optional() }) });
 
@@ -61,38 +59,6 @@ function invalid(message: string): BadRequestError {
   return new BadRequestError('unsupported_parameter', message);
 }
 
-function textOf(value: OpenAiMessage['content'], where: string): string {
-  if (typeof value === 'string') return value;
-  if (!value) return '';
-  return value
-    .map((part) => {
-      const parsed = textPart.safeParse(part);
-      if (!parsed.success) throw invalid(`${where}: only text content parts are supported here, not '${part.type}'.`);
-      return parsed.data.text;
-    })
-    .join('');
-}
-
-function userParts(value: OpenAiMessage['content'], where: string): string | UserPart[] {
-  if (typeof value === 'string' || !value) return value ?? '';
-  return value.map((part): UserPart => {
-    const text = textPart.safeParse(part);
-    if (text.success) return { type: 'text', text: text.data.text };
-    const image = imagePart.safeParse(part);
-    // A URL is handed to the provider as a URL (Anthropic fetches it), so Agentry itself never downloads it.
-    if (image.success) return { type: 'image', image: imageUrl(image.data.image_url.url, where) };
-    throw invalid(`${where}: content parts of type '${part.type}' are not supported for this connection type.`);
-  });
-}
-
-function imageUrl(url: string, where: string): URL {
-  try {
-    return new URL(url);
-  } catch {
-    throw invalid(`${where}: image_url.url is not a URL (http(s) or data:).`);
-  }
-}
-
 function parseArguments(text: string | undefined, where: string): unknown {
   try {
     return JSON.parse(text || '{}') as unknown;
@@ -113,11 +79,11 @@ function toModelMessage(message: OpenAiMessage, index: number, names: Map<string
   switch (message.role) {
     case 'system':
     case 'developer':
-      return { role: 'system', content: textOf(message.content, where) };
+      return { role: 'system', content: textOf(message.content, index) };
     case 'user':
-      return { role: 'user', content: userParts(message.content, where) };
+      return { role: 'user', content: userParts(message.content, index) };
     case 'assistant': {
-      const text = textOf(message.content, where);
+      const text = textOf(message.content, index);
       const parts: AssistantPart[] = text ? [{ type: 'text', text }] : [];
       for (const call of message.tool_calls ?? []) {
         parts.push({ type: 'tool-call', toolCallId: call.id, toolName: call.function.name, input: parseArguments(call.function.arguments, where) });
@@ -129,7 +95,7 @@ function toModelMessage(message: OpenAiMessage, index: number, names: Map<string
       if (!toolCallId) throw invalid(`${where}: a tool message needs tool_call_id.`);
       const toolName = names.get(toolCallId);
       if (!toolName) throw invalid(`${where}: tool_call_id '${toolCallId}' answers no earlier assistant tool call.`);
-      return { role: 'tool', content: [{ type: 'tool-result', toolCallId, toolName, output: { type: 'text', value: textOf(message.content, where) } }] };
+      return { role: 'tool', content: [{ type: 'tool-result', toolCallId, toolName, output: { type: 'text', value: textOf(message.content, index) } }] };
     }
   }
 }

@@ -29,6 +29,8 @@ export function openAiFinishReason(reason: FinishReason): 'stop' | 'length' | 't
 export interface GeneratedAnswer {
   readonly id: string;
   readonly text: string;
+  /** The model's reasoning (Anthropic thinking, Gemini thought summaries), when it shared any. */
+  readonly reasoning?: string | undefined;
   readonly toolCalls: ReadonlyArray<{ readonly toolCallId: string; readonly toolName: string; readonly input: unknown }>;
   readonly finishReason: FinishReason;
   readonly usage: LanguageModelUsage;
@@ -53,6 +55,8 @@ export function toChatCompletion(answer: GeneratedAnswer, model: string): Record
           role: 'assistant',
           // OpenAI sends null content when the model only called tools.
           content: answer.text === '' && toolCalls.length > 0 ? null : answer.text,
+          // Where DeepSeek-style clients (and OpenAI-compatible SDKs that know them) look for reasoning.
+          ...(answer.reasoning ? { reasoning_content: answer.reasoning } : {}),
           refusal: null,
           ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
         },

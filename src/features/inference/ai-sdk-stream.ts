@@ -19,7 +19,7 @@ interface ToolCallState {
 
 /**
  * Renders AI SDK stream parts as OpenAI `chat.completion.chunk` SSE frames:
- * a role frame, content and tool call deltas, a finish frame, a usage frame
+ * a role frame, content, reasoning (`reasoning_content`) and tool call deltas, a finish frame, a usage frame
  * (always — metering needs it; the relay drops it for clients that did not
  * ask), then `[DONE]`. Returning early (the reader left) cancels the parts.
  */
@@ -42,6 +42,10 @@ export async function* chunkFrames(parts: AsyncIterator<StreamPart>, options: Ch
       switch (part.type) {
         case 'text-delta':
           if (part.text) yield delta({ content: part.text });
+          break;
+        case 'reasoning-delta':
+          // Signature-only deltas (Anthropic) carry no text; the client has no use for them.
+          if (part.text) yield delta({ reasoning_content: part.text });
           break;
         case 'tool-input-start': {
           const state = startToolCall(part.id);

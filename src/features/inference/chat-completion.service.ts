@@ -12,6 +12,7 @@ import type { ChatCompletionRequest } from './chat-completion.schemas.js';
 import { CompletionMeter } from './completion-meter.js';
 import { type CompletionPlan, type CompletionTarget, planCompletion } from './completion-plan.js';
 import { type OutboundRequest, postChatCompletion } from './openai-compatible-provider.js';
+import { prefixChoices, prefixFirstContentDelta } from './reply-prefix.js';
 
 export type ChatCompletionResult =
   | { readonly kind: 'json'; readonly body: Record<string, unknown>; readonly headers: Record<string, string> }
@@ -37,6 +38,14 @@ export interface Caller {
   readonly keyId: string | null;
   readonly keyLabel: string;
   readonly keyLimits: KeyLimits;
+}
+
+/** How a stream is shaped for the client on its way through the relay. */
+interface RelayShaping {
+  readonly clientWantsUsage: boolean;
+  /** Omitted when the frames already name the model the client asked for. */
+  readonly modelField?: { readonly from: string; readonly to: string };
+  readonly replyPrefix?: string | undefined;
 }
 
 export interface CompletionOptions {
@@ -76,14 +85,6 @@ function limitSubjects(caller: Caller, plan: CompletionPlan): LimitSubject[] {
     });
   }
   return subjects;
-}
-
-/** The prefill the model continued from opens the reply, so the client reads the whole answer. */
-function withReplyPrefix(choices: unknown, prefix: string): unknown {
-  if (!Array.isArray(choices)) return choices;
-  return choices.map((choice: { message?: { content?: unknown } }) =>
-    typeof choice.message?.content === 'string' ? { ...choice, message: { ...choice.message, content: `${prefix}${choice.message.content}` } } : choice,
-  );
 }
 
 function canFallBack(error: unknown): boolean {
@@ -163,7 +164,7 @@ export class ChatCompletionService {
     const contentType = String(response.headers['content-type'] ?? '');
     if (request.stream && contentType.includes('text/event-stream')) {
       const modelField = { from: `"model":${JSON.stringify(target.upstreamModel)}`, to: `"model":${JSON.stringify(request.model)}` };
-      return { kind: 'stream', body: this.relay(response.body, meter, options, clientWantsUsage, modelField), headers };
+      return { kind: 'stream', body: this.relay(response.body, meter, options, { clientWantsUsage, modelField, replyPrefix: target.replyPrefix }), headers };
     }
     meter.markFirstToken();
     return this.jsonResult((await response.body.json()) as Record<string, unknown>, request, target, meter, headers);
@@ -190,7 +191,7 @@ export class ChatCompletionService {
       const aiTarget = { connection, upstreamModel: target.upstreamModel, clientModel: request.model, signal: options.signal };
       if (request.stream) {
         const source = Readable.from(await streamCompletion(model, call, aiTarget));
-        const relay = this.relay(source, meter, options, clientWantsUsage);
+        const relay = this.relay(source, meter, options, { clientWantsUsage, replyPrefix: target.replyPrefix });
         // A reader that leaves destroys the relay; the generator must then be closed too, or it waits forever.
         relay.on('close', () => source.destroy());
         return { kind: 'stream', body: relay, headers };
@@ -222,28 +223,24 @@ export class ChatCompletionService {
       // Clients see the model they asked for, and what the call cost.
       body: {
         ...completion,
-        ...(target.replyPrefix ? { choices: withReplyPrefix(completion.choices, target.replyPrefix) } : {}),
+        ...(target.replyPrefix ? { choices: prefixChoices(completion.choices, target.replyPrefix) } : {}),
         model: request.model,
         generation_context: { generated_usage: meter.price().lineItems, runned_functions: [], ...routing },
       },
     };
   }
 
-  private relay(
-    upstream: Readable,
-    meter: CompletionMeter,
-    options: CompletionOptions,
-    clientWantsUsage: boolean,
-    /** Omitted when the frames already name the model the client asked for. */
-    modelField?: { from: string; to: string },
-  ): SseRelay {
+  private relay(upstream: Readable, meter: CompletionMeter, options: CompletionOptions, shaping: RelayShaping): SseRelay {
+    const { replyPrefix } = shaping;
     const relay = new SseRelay({
       // Chunks name the model the client asked for, as JSON replies do.
-      ...(modelField ? { replace: modelField } : {}),
+      ...(shaping.modelField ? { replace: shaping.modelField } : {}),
       pingIntervalMs: options.pingIntervalMs,
       onFirstChunk: () => meter.markFirstToken(),
       onData: (data) => meter.observeStreamData(data),
-      ...(clientWantsUsage ? {} : { dropData: isUsageOnlyFrame }),
+      ...(shaping.clientWantsUsage ? {} : { dropData: isUsageOnlyFrame }),
+      // As in JSON replies; only the frame that gets the prefix is re-encoded.
+      ...(replyPrefix ? { rewriteOnce: (data: string) => prefixFirstContentDelta(data, replyPrefix) } : {}),
     });
     upstream.on('error', () => {
       if (options.signal.aborted) {

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { ResolvedConnection } from '../connections/index.js';
 import { upstreamResponseError, upstreamTransportError } from './upstream-failure.js';
+import { type RetryOptions, DEFAULT_ATTEMPTS, abortableSleep, earlyRetryDelayMs, parseRetryAfter } from './upstream-retry.js';
 
 /** The outbound HTTP call, enforcing the address policy unless the endpoint is the operator's. */
 export type OutboundRequest = (
@@ -9,21 +10,11 @@ export type OutboundRequest = (
   options: { trusted: boolean } & Pick<Dispatcher.RequestOptions, 'method' | 'headers' | 'body' | 'signal' | 'headersTimeout' | 'bodyTimeout'>,
 ) => Promise<Dispatcher.ResponseData>;
 
-export interface ProviderCallOptions {
+export interface ProviderCallOptions extends RetryOptions {
   readonly signal: AbortSignal;
-  /** Attempts for failures before the first byte (connection failures, 429, 5xx); a response timeout is not retried. */
-  readonly attempts?: number;
-  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-const RETRY_BASE_MS = 250;
-const MAX_RETRY_AFTER_MS = 5_000;
 const ERROR_BODY_LIMIT = 64 * 1024;
-
-function retryAfterSeconds(headers: Dispatcher.ResponseData['headers']): number | undefined {
-  const value = Number(headers['retry-after']);
-  return Number.isFinite(value) && value >= 0 ? value : undefined;
-}
 
 async function readLimited(body: Readable): Promise<string> {
   let text = '';
@@ -37,20 +28,10 @@ async function readLimited(body: Readable): Promise<string> {
   return text;
 }
 
-function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
-}
-
 /**
  * POSTs a chat completion to an OpenAI-compatible provider and returns the
  * response once its status is known (the body is still streaming). Failures
- * before the first byte are retried with jittered backoff; a 2xx is final.
+ * before the first byte are retried as upstream-retry.ts decides; a 2xx is final.
  */
 export async function postChatCompletion(
   outbound: OutboundRequest,
@@ -58,8 +39,8 @@ export async function postChatCompletion(
   body: string,
   options: ProviderCallOptions,
 ): Promise<Dispatcher.ResponseData> {
-  const attempts = options.attempts ?? 3;
-  const sleep = options.sleep ?? defaultSleep;
+  const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
+  const sleep = options.sleep ?? abortableSleep;
   const url = `${connection.baseUrl.replace(/\/+$/, '')}/chat/completions`;
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
   if (connection.apiKey) headers.authorization = `Bearer ${connection.apiKey}`;
@@ -79,34 +60,24 @@ export async function postChatCompletion(
     } catch (error) {
       if (options.signal.aborted) throw options.signal.reason;
       if ((error as { kind?: unknown }).kind !== undefined) throw error; // a policy refusal: an AppError already
-      // A provider that accepted the request but did not answer in time may still be working on it:
-      // retrying would make the client wait several timeouts and could bill the call twice.
-      if (attempt >= attempts || isResponseTimeout(error)) throw upstreamTransportError(error, connection.name);
-      await sleep(jittered(attempt), options.signal);
+      const delay = earlyRetryDelayMs({ kind: 'transport', error }, attempt, attempts);
+      if (delay === undefined) throw upstreamTransportError(error, connection.name);
+      await sleep(delay, options.signal);
       continue;
     }
     if (response.statusCode < 400) return response;
-    const retryAfter = retryAfterSeconds(response.headers);
-    const retryable = response.statusCode === 429 || response.statusCode >= 500;
+    const retryAfter = parseRetryAfter(response.headers['retry-after']);
     const text = await readLimited(response.body);
-    if (!retryable || attempt >= attempts || (retryAfter !== undefined && retryAfter * 1000 > MAX_RETRY_AFTER_MS)) {
+    const delay = earlyRetryDelayMs({ kind: 'status', status: response.statusCode, retryAfterSeconds: retryAfter }, attempt, attempts);
+    if (delay === undefined) {
       throw upstreamResponseError(response.statusCode, text, {
         connection: connection.name,
         apiKey: connection.apiKey,
         ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
       });
     }
-    await sleep(retryAfter === undefined ? jittered(attempt) : retryAfter * 1000, options.signal);
+    await sleep(delay, options.signal);
   }
-}
-
-function isResponseTimeout(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-}
-
-function jittered(attempt: number): number {
-  return Math.round(RETRY_BASE_MS * 2 ** (attempt - 1) * (0.5 + Math.random()));
 }
 
 const MODEL_LIST_TIMEOUT_MS = 5_000;

@@ -61,6 +61,84 @@ describe('SseRelay', () => {
     }
   });
 
+  it('replaces a literal split across network chunks, without holding back more than a possible start of it', async () => {
+    const relay = new SseRelay({ pingIntervalMs: 0, replace: { from: '"model":"gpt-x"', to: '"model":"@c/gpt-x"' } });
+    const output: string[] = [];
+    relay.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    const ended = new Promise((resolve) => relay.on('end', resolve));
+    relay.write('data: {"id":1,"mod');
+    relay.write('el":"gp');
+    relay.write('t-x","n":"\\"model"}\n\n');
+    relay.write('data: {"model":"gpt-x"}\n\ndata: {"mo');
+    relay.end();
+    await ended;
+    // What could not be the literal went out at once; the tail that could was held, then released unchanged at the end.
+    expect(output[0]).toBe('data: {"id":1,');
+    expect(output.join('')).toBe('data: {"id":1,"model":"@c/gpt-x","n":"\\"model"}\n\ndata: {"model":"@c/gpt-x"}\n\ndata: {"mo');
+  });
+
+  it('keeps a multi-byte character split across chunks whole, in every mode', async () => {
+    const frame = Buffer.from('data: {"model":"m","content":"é😀"}\n\n', 'utf8');
+    const emoji = frame.indexOf(Buffer.from('😀'));
+    const cuts = [frame.indexOf(Buffer.from('é')) + 1, emoji + 1, emoji + 3];
+    const modes = [{}, { replace: { from: '"model":"m"', to: '"model":"@c/m"' } }, { dropData: () => false }, { rewriteOnce: () => undefined }];
+    for (const mode of modes) {
+      const seen: string[] = [];
+      const relay = new SseRelay({ pingIntervalMs: 0, onData: (data) => seen.push(data), ...mode });
+      const output = text(relay);
+      let start = 0;
+      for (const cut of [...cuts, frame.length]) {
+        relay.write(frame.subarray(start, cut));
+        start = cut;
+      }
+      relay.end();
+      const expected = 'replace' in mode ? 'data: {"model":"@c/m","content":"é😀"}\n\n' : frame.toString('utf8');
+      expect(await output).toBe(expected);
+      expect(seen).toEqual(['{"model":"m","content":"é😀"}']);
+    }
+  });
+
+  it('forwards the bytes it was given untouched when nothing is rewritten, even an invalid sequence', async () => {
+    const relay = new SseRelay({ pingIntervalMs: 0 });
+    const chunks: Buffer[] = [];
+    relay.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = new Promise((resolve) => relay.on('end', resolve));
+    const bytes = Buffer.concat([Buffer.from('data: "'), Buffer.from([0xff, 0xe2, 0x82]), Buffer.from('"\n\n')]);
+    relay.write(bytes.subarray(0, 9));
+    relay.end(bytes.subarray(9));
+    await ended;
+    expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+  });
+
+  it('rewrites the first frame it is told to, then passes the rest as it arrives, unfinished frame included', async () => {
+    for (const dropData of [undefined, (data: string) => data.includes('"usage"')]) {
+      const offered: string[] = [];
+      const relay = new SseRelay({
+        pingIntervalMs: 0,
+        replace: { from: '"model":"m"', to: '"model":"@c/m"' },
+        rewriteOnce: (data) => {
+          offered.push(data);
+          return data.includes('"content":"Hi') ? data.replace('"content":"', '"content":"Well, ') : undefined;
+        },
+        ...(dropData ? { dropData } : {}),
+      });
+      const output = text(relay);
+      relay.write('event: chunk\ndata: {"model":"m","content":""}\n\ndata: {"model":"m","content":"Hi"}\n\ndata: {"model":"m","con');
+      relay.write('tent":"Hi again"}\n\ndata: {"choices":[],"usage":{}}\n\ndata: [DONE]\n\n');
+      relay.end();
+      expect(await output).toBe(
+        [
+          'event: chunk\ndata: {"model":"@c/m","content":""}\n\n',
+          'data: {"model":"@c/m","content":"Well, Hi"}\n\n',
+          'data: {"model":"@c/m","content":"Hi again"}\n\n',
+          dropData ? '' : 'data: {"choices":[],"usage":{}}\n\n',
+          'data: [DONE]\n\n',
+        ].join(''),
+      );
+      expect(offered).toEqual(['{"model":"m","content":""}', '{"model":"m","content":"Hi"}']);
+    }
+  });
+
   it('ends with an OpenAI-shaped error event', async () => {
     const relay = new SseRelay({ pingIntervalMs: 0 });
     const output = text(relay);

@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 
 export interface SseRelayOptions {
   /** Interval of silence after which a `: ping` comment is sent; 0 disables pings. */
@@ -9,11 +10,17 @@ export interface SseRelayOptions {
   readonly dropData?: (data: string) => boolean;
   readonly onFirstChunk?: () => void;
   /**
-   * A literal to replace in every frame, e.g. the provider's model name with the
-   * one the client asked for. In pass-through mode it is replaced per network
-   * chunk, so a literal split across two chunks would pass unchanged.
+   * A literal to replace everywhere in the stream, e.g. the provider's model
+   * name with the one the client asked for. It may be split across network
+   * chunks: a tail that could start it is held back until the next chunk.
    */
   readonly replace?: { readonly from: string; readonly to: string };
+  /**
+   * Offered each forwarded `data:` payload until it returns a replacement,
+   * which is sent instead of that payload; from then on frames pass through.
+   * Until then the relay works frame by frame.
+   */
+  readonly rewriteOnce?: (data: string) => string | undefined;
 }
 
 /** Headers that keep proxies from buffering or caching an event stream. */
@@ -26,15 +33,26 @@ export const SSE_HEADERS = {
 /**
  * Relays an upstream event stream byte for byte, as it arrives, while
  * watching its `data:` frames and sending keep-alive comments during silence.
- * Frames are only scanned, never re-encoded, so relaying costs almost nothing.
+ * Frames are only scanned, never re-encoded, so relaying costs almost nothing;
+ * the one exception is the single frame `rewriteOnce` replaces.
  */
 export class SseRelay extends Transform {
+  /** Keeps a multi-byte character split across chunks whole in the scanned (and, when rewriting, forwarded) text. */
+  private readonly decoder = new StringDecoder('utf8');
+  /** Bytes can be forwarded as they came only while nothing is ever rewritten. */
+  private readonly forwardsBytes: boolean;
+  /** The text of the frame in progress, seen but not necessarily forwarded. */
   private pending = '';
+  /** Forwarded text held back because it could be the start of `replace.from`. */
+  private held = '';
+  private awaitingRewrite: boolean;
   private timer: NodeJS.Timeout | undefined;
   private seenFirstChunk = false;
 
   constructor(private readonly options: SseRelayOptions) {
     super();
+    this.forwardsBytes = !options.replace?.from && !options.rewriteOnce;
+    this.awaitingRewrite = options.rewriteOnce !== undefined;
     this.armPing();
   }
 
@@ -44,23 +62,18 @@ export class SseRelay extends Transform {
       this.seenFirstChunk = true;
       this.options.onFirstChunk?.();
     }
-    const text = chunk.toString('utf8');
-    if (this.options.dropData) {
-      // Frame by frame: a frame is forwarded once complete, unless dropped.
-      this.scan(text, true);
-      callback();
-      return;
-    }
-    // Frame boundaries are tracked even when nothing observes the frames, so a
-    // keep-alive comment is never written into the middle of one.
-    this.scan(text, false);
-    callback(null, this.options.replace ? this.rewrite(text) : chunk);
+    this.relayText(this.decoder.write(chunk));
+    callback(null, this.forwardsBytes && !this.framed ? chunk : undefined);
   }
 
   override _flush(callback: TransformCallback): void {
     this.disarm();
-    if (this.pending.trim()) this.scan('\n\n', this.options.dropData !== undefined);
+    const rest = this.decoder.end();
+    if (rest) this.relayText(rest);
+    if (this.pending.trim()) this.scan('\n\n', this.framed);
     this.pending = '';
+    if (this.held) this.push(this.held);
+    this.held = '';
     callback();
   }
 
@@ -72,8 +85,26 @@ export class SseRelay extends Transform {
   /** Ends the stream with an error event in OpenAI's shape, which OpenAI clients raise as an APIError. */
   failWith(error: { message: string; type: string; code: string }): void {
     this.disarm();
+    if (this.held) this.push(this.held);
+    this.held = '';
     this.push(`data: ${JSON.stringify({ error: { ...error, param: null } })}\n\n`);
     this.push(null);
+  }
+
+  /** Frame by frame while frames may be dropped or one is still to be rewritten; otherwise as the text arrives. */
+  private get framed(): boolean {
+    return this.options.dropData !== undefined || this.awaitingRewrite;
+  }
+
+  private relayText(text: string): void {
+    if (this.framed) {
+      this.scan(text, true);
+      return;
+    }
+    // Frame boundaries are tracked even when nothing observes the frames, so a
+    // keep-alive comment is never written into the middle of one.
+    this.scan(text, false);
+    if (!this.forwardsBytes) this.pushText(text);
   }
 
   private scan(text: string, forward: boolean): void {
@@ -83,20 +114,42 @@ export class SseRelay extends Transform {
     while (boundary !== -1) {
       const frame = this.pending.slice(0, boundary);
       this.pending = this.pending.slice(boundary).replace(/^\r?\n\r?\n/, '');
-      const data = frame
-        .split(/\r?\n/)
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).trimStart())
-        .join('\n');
+      const data = dataOf(frame);
       if (data) this.options.onData?.(data);
-      if (forward && !(data && this.options.dropData?.(data))) forwarded += `${frame}\n\n`;
+      if (forward && !(data && this.options.dropData?.(data))) forwarded += `${this.rewriteFrame(frame, data)}\n\n`;
       boundary = this.pending.search(/\r?\n\r?\n/);
     }
     // One push per incoming chunk, not per frame: fewer, larger writes to the socket.
-    if (forwarded) this.push(this.options.replace ? this.rewrite(forwarded) : forwarded);
+    if (forwarded) this.push(this.replaceAll(forwarded));
+    // The rewrite just happened: the unfinished frame was not forwarded yet, and from now on text passes as it arrives.
+    if (forward && !this.framed && this.pending) this.pushText(this.pending);
   }
 
-  private rewrite(text: string): string {
+  private rewriteFrame(frame: string, data: string): string {
+    if (!this.awaitingRewrite || !data) return frame;
+    const replacement = this.options.rewriteOnce?.(data);
+    if (replacement === undefined) return frame;
+    this.awaitingRewrite = false;
+    const otherLines = frame.split(/\r?\n/).filter((line) => !line.startsWith('data:'));
+    return [...otherLines, ...replacement.split('\n').map((line) => `data: ${line}`)].join('\n');
+  }
+
+  /** Forwards text that may end anywhere, holding back a tail that could be the start of `replace.from`. */
+  private pushText(text: string): void {
+    const from = this.options.replace?.from;
+    if (!from) {
+      if (text) this.push(text);
+      return;
+    }
+    const joined = this.held + text;
+    const last = joined.lastIndexOf(from);
+    const keep = startOfLiteral(joined, last === -1 ? 0 : last + from.length, from);
+    this.held = joined.slice(joined.length - keep);
+    const ready = joined.slice(0, joined.length - keep);
+    if (ready) this.push(this.replaceAll(ready));
+  }
+
+  private replaceAll(text: string): string {
     const { from, to } = this.options.replace ?? { from: '', to: '' };
     return from && text.includes(from) ? text.replaceAll(from, to) : text;
   }
@@ -110,7 +163,7 @@ export class SseRelay extends Transform {
     }
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (this.pending === '') this.push(': ping\n\n');
+      if (this.pending === '' && this.held === '') this.push(': ping\n\n');
       this.armPing();
     }, this.options.pingIntervalMs);
     this.timer.unref();
@@ -120,4 +173,20 @@ export class SseRelay extends Transform {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
+}
+
+function dataOf(frame: string): string {
+  return frame
+    .split(/\r?\n/)
+    .filter((line) => line.startsWith('data:'))
+    .map((line) => line.slice(5).trimStart())
+    .join('\n');
+}
+
+/** The length of the longest tail of `text`, starting at or after `from`, that `literal` begins with (shorter than it). */
+function startOfLiteral(text: string, from: number, literal: string): number {
+  for (let length = Math.min(literal.length - 1, text.length - from); length > 0; length -= 1) {
+    if (text.endsWith(literal.slice(0, length))) return length;
+  }
+  return 0;
 }
