@@ -21,6 +21,13 @@ export async function listAiGateways(db: DatabaseHandle, orgId: string): Promise
   return db.selectFrom('ai_gateways').selectAll().where('org_id', '=', orgId).orderBy('name').orderBy('id').execute();
 }
 
+/** Which of `ids` name gateways of the organization. */
+export async function findExistingAiGatewayIds(db: DatabaseHandle, orgId: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('ai_gateways').select('id').where('org_id', '=', orgId).where('id', 'in', [...ids]).execute();
+  return new Set(rows.map((row) => row.id));
+}
+
 /** Every slug the organization uses, to derive a free one from a name. */
 export async function listSlugs(db: DatabaseHandle, orgId: string): Promise<string[]> {
   const rows = await db.selectFrom('ai_gateways').select('slug').where('org_id', '=', orgId).execute();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { aiGatewayParametersSchema } from './ai-gateway-parameters.js';
+import { agentProfileSchema } from './agent-profile.js';
 
 /** What reads show instead of a stored provider key; a PATCH that sends it back keeps the key. */
 export const MASKED_API_KEY = '********';
@@ -32,6 +33,9 @@ export const createAiGatewayBody = z
     name: gatewayName,
     slug: slugSchema.optional(),
     parameters: aiGatewayParametersSchema,
+    profile: agentProfileSchema
+      .optional()
+      .describe('Agentry extension: the agent side of the gateway (description, initial message, icon, sub-agents…), as `/api/v1/Agent` shows it.'),
   })
   .strict()
   .meta({ example });
@@ -45,6 +49,9 @@ export const updateAiGatewayBody = z
       .partial()
       .optional()
       .describe('Merged at the top level: each field sent replaces the stored one (nested objects as a whole); fields not sent keep their value.'),
+    profile: agentProfileSchema
+      .optional()
+      .describe('Merged like `parameters`; null clears a field.'),
   })
   .strict()
   .meta({ example: { parameters: { temperature: 0.7, apiKey: MASKED_API_KEY } } });
@@ -60,6 +67,7 @@ export const aiGatewayViewSchema = z
     name: z.string(),
     slug: z.string(),
     parameters: aiGatewayParametersViewSchema,
+    profile: agentProfileSchema.describe('Agentry extension: the agent profile; fields never set are absent.'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -69,6 +77,7 @@ export const aiGatewayViewSchema = z
       name: example.name,
       slug: 'support-bot',
       parameters: { ...example.parameters, apiKey: null },
+      profile: { description: 'Answers questions about Acme products.', initialMessage: 'Hi! How can I help?', status: 'active' },
       createdAt: '2026-11-23T18:04:00.000Z',
       updatedAt: '2026-11-23T18:04:00.000Z',
     },

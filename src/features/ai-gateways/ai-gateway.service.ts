@@ -6,6 +6,8 @@ import { newId } from '../../platform/ids.js';
 import type { SecretBox } from '../../platform/security/secret-box.js';
 import { type AuditService, changedProperties } from '../audit/index.js';
 import { type AiGatewayParameters, CONNECTION_MODEL_PATTERN } from './ai-gateway-parameters.js';
+import { type AgentProfile, mergeAgentProfile } from './agent-profile.js';
+import { assertSubAgents } from './agent-sub-agents.js';
 import {
   type AiGatewayRow,
   deleteAiGateway,
@@ -25,12 +27,30 @@ import {
 } from './ai-gateway.schemas.js';
 import { firstFreeSlug, slugFromName } from './ai-gateway-slug.js';
 
+/** Agent-scoped keys die with their agent (ApiKeyService provides this). */
+export interface AgentKeyRevoker {
+  /** Deletes the agent's keys inside the caller's transaction and returns their ids. */
+  deleteAgentKeys(transaction: DatabaseHandle, actor: Actor, agentId: string): Promise<readonly string[]>;
+  /** Drops keys from the verification cache; called after commit, so no request re-caches a deleted key. */
+  forgetKeys(keyIds: readonly string[]): void;
+}
+
 export interface AiGatewayServiceDependencies {
   readonly db: DatabaseHandle;
   readonly audit: AuditService;
   readonly secrets: SecretBox;
   /** Refuses base addresses the outbound address policy does not allow. */
   readonly checkBaseUrl: (url: string) => Promise<void>;
+  readonly agentKeys: AgentKeyRevoker;
+}
+
+export interface AiGatewayWriteOptions {
+  /**
+   * Where the contract's body carries the profile fields, so errors name the
+   * field the client sent: `body.profile` on the Gateway API, `body` on the
+   * Organization API, whose agents have them at the top level.
+   */
+  readonly profileField?: string;
 }
 
 /** A gateway as inference uses it; holds the decrypted provider key, so it never leaves the server. */
@@ -39,6 +59,8 @@ export interface ResolvedAiGateway {
   readonly name: string;
   readonly slug: string;
   readonly parameters: AiGatewayParameters;
+  /** The agent side: initial message, feedback, sub-agents…; fields never set are absent. */
+  readonly profile: AgentProfile;
 }
 
 /** Parameters as the row stores them: `apiKey` is never among them, it lives sealed in its own column. */
@@ -58,8 +80,23 @@ function storedParameters(row: AiGatewayRow): StoredParameters {
   return JSON.parse(row.parameters) as StoredParameters;
 }
 
+function storedProfile(row: AiGatewayRow): AgentProfile {
+  return JSON.parse(row.profile) as AgentProfile;
+}
+
 function auditSnapshot(row: AiGatewayRow): Record<string, unknown> {
-  return { name: row.name, slug: row.slug, parameters: { ...storedParameters(row), apiKey: row.api_key ? 'set' : null } };
+  const profile = storedProfile(row);
+  return {
+    name: row.name,
+    slug: row.slug,
+    parameters: { ...storedParameters(row), apiKey: row.api_key ? 'set' : null },
+    // Omitted while empty so gateways that never had a profile log no `profile` change.
+    ...(Object.keys(profile).length > 0 ? { profile } : {}),
+  };
+}
+
+function profileFieldOf(options: AiGatewayWriteOptions): string {
+  return options.profileField ?? 'body.profile';
 }
 
 function viaConnection(model: string): boolean {
@@ -106,6 +143,11 @@ export class AiGatewayService {
     );
   }
 
+  /** Every gateway of the organization as GET shows it, by name. */
+  async listViews(orgId: string): Promise<AiGatewayView[]> {
+    return (await listAiGateways(this.deps.db, orgId)).map((row) => this.toView(row));
+  }
+
   async get(orgId: string, id: string): Promise<AiGatewayView> {
     const row = await findAiGateway(this.deps.db, orgId, id);
     if (!row) throw new NotFoundError('AI gateway', id);
@@ -117,16 +159,17 @@ export class AiGatewayService {
     const row = (await findAiGateway(this.deps.db, orgId, idOrSlug)) ?? (await findAiGatewayBySlug(this.deps.db, orgId, idOrSlug));
     if (!row) throw new NotFoundError('AI gateway', idOrSlug);
     const apiKey = row.api_key ? this.deps.secrets.decrypt(row.api_key, apiKeyContext(row)) : null;
-    return { id: row.id, name: row.name, slug: row.slug, parameters: { ...storedParameters(row), apiKey } };
+    return { id: row.id, name: row.name, slug: row.slug, parameters: { ...storedParameters(row), apiKey }, profile: storedProfile(row) };
   }
 
-  async create(actor: Actor, input: CreateAiGatewayInput): Promise<AiGatewayView> {
+  async create(actor: Actor, input: CreateAiGatewayInput, options: AiGatewayWriteOptions = {}): Promise<AiGatewayView> {
     const { apiKey, ...parameters } = input.parameters;
     if (apiKey === MASKED_API_KEY) {
       throw ValidationError.field('body.parameters.apiKey', 'masked', `is the mask reads show; send the key itself, or null`);
     }
     assertAddressable(parameters);
     if (parameters.baseAddress !== '') await this.deps.checkBaseUrl(parameters.baseAddress);
+    const profile = mergeAgentProfile({}, input.profile ?? {});
     const now = nowIso();
     const row: AiGatewayRow = {
       id: newId(),
@@ -135,13 +178,14 @@ export class AiGatewayService {
       slug: input.slug ?? '',
       parameters: JSON.stringify(parameters),
       api_key: null,
-      profile: '{}',
+      profile: JSON.stringify(profile),
       created_at: now,
       updated_at: now,
     };
     if (apiKey) row.api_key = this.deps.secrets.encrypt(apiKey, apiKeyContext(row));
     await this.writeUnique(() =>
       this.deps.db.transaction().execute(async (transaction) => {
+        await assertSubAgents(transaction, actor.orgId, null, profile.subAgents, `${profileFieldOf(options)}.subAgents`);
         if (!input.slug) row.slug = firstFreeSlug(slugFromName(input.name), new Set(await listSlugs(transaction, actor.orgId)));
         await insertAiGateway(transaction, row);
         await this.deps.audit.record(transaction, actor, {
@@ -155,7 +199,7 @@ export class AiGatewayService {
     return this.toView(row);
   }
 
-  async update(actor: Actor, id: string, input: UpdateAiGatewayInput): Promise<AiGatewayView> {
+  async update(actor: Actor, id: string, input: UpdateAiGatewayInput, options: AiGatewayWriteOptions = {}): Promise<AiGatewayView> {
     const { apiKey, ...sent } = input.parameters ?? {};
     if (sent.baseAddress) await this.deps.checkBaseUrl(sent.baseAddress);
     const updated = await this.writeUnique(() =>
@@ -164,12 +208,17 @@ export class AiGatewayService {
         if (!before) throw new NotFoundError('AI gateway', id);
         const parameters: StoredParameters = { ...storedParameters(before), ...sent };
         assertAddressable(parameters);
+        const profile = mergeAgentProfile(storedProfile(before), input.profile ?? {});
+        if (input.profile?.subAgents) {
+          await assertSubAgents(transaction, actor.orgId, id, profile.subAgents, `${profileFieldOf(options)}.subAgents`);
+        }
         const replacesKey = typeof apiKey === 'string' && apiKey !== MASKED_API_KEY;
         const after: AiGatewayRow = {
           ...before,
           name: input.name ?? before.name,
           slug: input.slug ?? before.slug,
           parameters: JSON.stringify(parameters),
+          profile: JSON.stringify(profile),
           api_key: replacesKey ? this.deps.secrets.encrypt(apiKey, apiKeyContext(before)) : apiKey === null ? null : before.api_key,
           updated_at: nowIso(),
         };
@@ -186,8 +235,9 @@ export class AiGatewayService {
     return this.toView(updated);
   }
 
+  /** Deletes the gateway, its agent-scoped keys, and its place in other agents' sub-agents. */
   async delete(actor: Actor, id: string): Promise<void> {
-    await this.deps.db.transaction().execute(async (transaction) => {
+    const revokedKeys = await this.deps.db.transaction().execute(async (transaction) => {
       const before = await findAiGateway(transaction, actor.orgId, id);
       if (!before) throw new NotFoundError('AI gateway', id);
       await deleteAiGateway(transaction, actor.orgId, id);
@@ -197,7 +247,30 @@ export class AiGatewayService {
         changeType: 'Deleted',
         changes: changedProperties(auditSnapshot(before), null, SECRET_PROPERTIES),
       });
+      await this.dropSubAgent(transaction, actor, id);
+      return this.deps.agentKeys.deleteAgentKeys(transaction, actor, id);
     });
+    this.deps.agentKeys.forgetKeys(revokedKeys);
+  }
+
+  /** A deleted agent leaves the sub-agent lists that named it, so a GET-then-PUT of those agents still validates. */
+  private async dropSubAgent(transaction: DatabaseHandle, actor: Actor, subAgentId: string): Promise<void> {
+    for (const row of await listAiGateways(transaction, actor.orgId)) {
+      const profile = storedProfile(row);
+      if (!profile.subAgents?.includes(subAgentId)) continue;
+      const after: AiGatewayRow = {
+        ...row,
+        profile: JSON.stringify({ ...profile, subAgents: profile.subAgents.filter((id) => id !== subAgentId) }),
+        updated_at: nowIso(),
+      };
+      await updateAiGateway(transaction, actor.orgId, row.id, { profile: after.profile, updated_at: after.updated_at });
+      await this.deps.audit.record(transaction, actor, {
+        entityType: ENTITY_TYPE,
+        entityId: row.id,
+        changeType: 'Updated',
+        changes: changedProperties(auditSnapshot(row), auditSnapshot(after), SECRET_PROPERTIES),
+      });
+    }
   }
 
   private toView(row: AiGatewayRow): AiGatewayView {
@@ -206,6 +279,7 @@ export class AiGatewayService {
       name: row.name,
       slug: row.slug,
       parameters: { ...storedParameters(row), apiKey: row.api_key ? MASKED_API_KEY : null },
+      profile: storedProfile(row),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };

@@ -1,4 +1,19 @@
-export { AiGatewayService, type ResolvedAiGateway } from './ai-gateway.service.js';
+export { AiGatewayService, type AgentKeyRevoker, type ResolvedAiGateway } from './ai-gateway.service.js';
+export { AgentService, type AgentServiceDependencies } from './agent.service.js';
+export type { AgentConnection } from './agent-model.js';
+export { agentProfileSchema, agentStatusSchema, type AgentProfile, type AgentStatus, type DataSourceCollection } from './agent-profile.js';
+export {
+  agentByApiKeySchema,
+  agentListQuery,
+  agentPageSchema,
+  agentSummarySchema,
+  agentViewSchema,
+  createAgentBody,
+  updateAgentBody,
+  type AgentByApiKey,
+  type AgentSummary,
+  type AgentView,
+} from './agent.schemas.js';
 export {
   aiGatewayListQuery,
   aiGatewaySummarySchema,
@@ -21,4 +36,4 @@ export {
 } from './gateway-request.js';
 export { classifyComplexity, type ComplexityTier } from './classify-complexity.js';
 export { estimatePromptTokens } from './context-budget.js';
-export type { ChatMessage } from './chat-message.js';
+export type { ChatContentPart, ChatMessage } from './chat-message.js';

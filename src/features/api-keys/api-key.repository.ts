@@ -57,3 +57,13 @@ export async function deleteApiKey(db: DatabaseHandle, orgId: string, id: string
 export async function updateApiKeyUsedAt(db: DatabaseHandle, id: string, usedAt: string): Promise<void> {
   await db.updateTable('api_keys').set({ used_at: usedAt }).where('id', '=', id).execute();
 }
+
+/** Replaces a key's secret in place: same id, label and expiry, so the rotation keeps its history. */
+export async function updateApiKeySecret(
+  db: DatabaseHandle,
+  orgId: string,
+  id: string,
+  secret: Pick<ApiKeyRow, 'key_hash' | 'last_chars'>,
+): Promise<void> {
+  await db.updateTable('api_keys').set(secret).where('org_id', '=', orgId).where('id', '=', id).execute();
+}

@@ -1,7 +1,7 @@
 import type { Actor } from '../../platform/actor.js';
 import type { DatabaseHandle } from '../../platform/db/database.js';
 import { nowIso } from '../../platform/db/dialect.js';
-import { BadRequestError } from '../../platform/errors.js';
+import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { digestSecret, digestsEqual, generateApiKey, keyHint } from '../../platform/security/secrets.js';
 import { type AuditService, changedProperties } from '../audit/index.js';
@@ -13,9 +13,10 @@ import {
   insertApiKey,
   listAllApiKeys,
   listApiKeys,
+  updateApiKeySecret,
   updateApiKeyUsedAt,
 } from './api-key.repository.js';
-import type { ApiKeyView, CreateApiKeyInput } from './api-key.schemas.js';
+import type { AgentApiKeyView, ApiKeyView, CreateAgentApiKeyInput, CreateApiKeyInput, IssuedAgentApiKey } from './api-key.schemas.js';
 import { VerifiedKeyCache } from './verified-key-cache.js';
 
 export interface KeyLimits {
@@ -79,6 +80,10 @@ function toView(row: ApiKeyRow): ApiKeyView {
   };
 }
 
+function toAgentView(row: ApiKeyRow, agentId: string): AgentApiKeyView {
+  return { ...toView(row), agentId };
+}
+
 function auditSnapshot(row: ApiKeyRow): Record<string, unknown> {
   return {
     label: row.label,
@@ -106,6 +111,11 @@ export class ApiKeyService {
 
   /** Issues a key inside the caller's transaction and returns the secret, which is never stored. */
   async issue(transaction: DatabaseHandle, actor: Actor, input: IssueKeyInput): Promise<{ id: string; secret: string }> {
+    const { row, secret } = await this.insertKey(transaction, actor, input);
+    return { id: row.id, secret };
+  }
+
+  private async insertKey(transaction: DatabaseHandle, actor: Actor, input: IssueKeyInput): Promise<{ row: ApiKeyRow; secret: string }> {
     const secret = input.secret ?? generateApiKey();
     const row: ApiKeyRow = {
       id: newId(),
@@ -127,7 +137,7 @@ export class ApiKeyService {
       changeType: 'Created',
       changes: changedProperties(null, auditSnapshot(row)),
     });
-    return { id: row.id, secret };
+    return { row, secret };
   }
 
   async createOrganizationKey(actor: Actor, input: CreateApiKeyInput): Promise<{ id: string; secret: string }> {
@@ -159,16 +169,85 @@ export class ApiKeyService {
     await this.db.transaction().execute(async (transaction) => {
       const row = await findApiKey(transaction, actor.orgId, keyId, null);
       if (!row) throw new BadRequestError('api_key_not_found', KEY_NOT_FOUND_MESSAGE);
-      await deleteApiKey(transaction, actor.orgId, keyId);
+      await this.deleteAudited(transaction, actor, row);
+    });
+    this.forgetKeys([keyId]);
+  }
+
+  /** A key scoped to one agent; the caller has checked that the agent exists in the organization. */
+  async createAgentKey(actor: Actor, agentId: string, input: CreateAgentApiKeyInput): Promise<IssuedAgentApiKey> {
+    const expiresAt = input.expiresAt ? new Date(input.expiresAt).toISOString() : null;
+    if (expiresAt !== null && Date.parse(expiresAt) <= Date.now()) {
+      throw ValidationError.field('body.expiresAt', 'in_the_past', 'must be in the future');
+    }
+    const { row, secret } = await this.db.transaction().execute((transaction) =>
+      this.insertKey(transaction, actor, {
+        label: input.label ?? input.name ?? '',
+        agentId,
+        expiresAt,
+        limits: { requestsPerMinute: input.requestsPerMinute ?? null, tokensPerDay: input.tokensPerDay ?? null },
+      }),
+    );
+    return { ...toAgentView(row, agentId), secret };
+  }
+
+  async listAgentKeys(orgId: string, agentId: string): Promise<AgentApiKeyView[]> {
+    return (await listApiKeys(this.db, orgId, agentId)).map((row) => toAgentView(row, agentId));
+  }
+
+  /** A new secret for the same key (id, label, expiry, limits); the old secret stops working on commit. */
+  async rotateAgentKey(actor: Actor, agentId: string, keyId: string): Promise<IssuedAgentApiKey> {
+    const secret = generateApiKey();
+    const rotated = await this.db.transaction().execute(async (transaction) => {
+      const before = await findApiKey(transaction, actor.orgId, keyId, agentId);
+      if (!before) throw new NotFoundError('API key', keyId);
+      const after: ApiKeyRow = { ...before, key_hash: digestSecret(secret), last_chars: keyHint(secret) };
+      await updateApiKeySecret(transaction, actor.orgId, keyId, after);
       await this.audit.record(transaction, actor, {
         entityType: ENTITY_TYPE,
-        entityId: row.id,
-        changeType: 'Deleted',
-        changes: changedProperties(auditSnapshot(row), null),
+        entityId: keyId,
+        changeType: 'Updated',
+        changes: changedProperties(auditSnapshot(before), auditSnapshot(after)),
       });
+      return after;
     });
-    this.cache.evict(keyId);
-    this.lastTouched.delete(keyId);
+    this.forgetKeys([keyId]);
+    return { ...toAgentView(rotated, agentId), secret };
+  }
+
+  async deleteAgentKey(actor: Actor, agentId: string, keyId: string): Promise<void> {
+    await this.db.transaction().execute(async (transaction) => {
+      const row = await findApiKey(transaction, actor.orgId, keyId, agentId);
+      if (!row) throw new NotFoundError('API key', keyId);
+      await this.deleteAudited(transaction, actor, row);
+    });
+    this.forgetKeys([keyId]);
+  }
+
+  /** Deletes every key of an agent inside the caller's transaction; pass the ids to `forgetKeys` after commit. */
+  async deleteAgentKeys(transaction: DatabaseHandle, actor: Actor, agentId: string): Promise<string[]> {
+    const rows = await listApiKeys(transaction, actor.orgId, agentId);
+    for (const row of rows) await this.deleteAudited(transaction, actor, row);
+    return rows.map((row) => row.id);
+  }
+
+  /** Drops keys from the verification cache so a deleted or rotated secret is refused by the next request. */
+  forgetKeys(keyIds: readonly string[]): void {
+    const now = Date.now();
+    for (const keyId of keyIds) {
+      this.cache.evict(keyId, now);
+      this.lastTouched.delete(keyId);
+    }
+  }
+
+  private async deleteAudited(transaction: DatabaseHandle, actor: Actor, row: ApiKeyRow): Promise<void> {
+    await deleteApiKey(transaction, actor.orgId, row.id);
+    await this.audit.record(transaction, actor, {
+      entityType: ENTITY_TYPE,
+      entityId: row.id,
+      changeType: 'Deleted',
+      changes: changedProperties(auditSnapshot(row), null),
+    });
   }
 
   async verify(secret: string, now = Date.now()): Promise<KeyVerification> {
@@ -177,7 +256,7 @@ export class ApiKeyService {
     if (!row) {
       row = await findApiKeyByHash(this.db, keyHash);
       if (!row) return { status: 'invalid' };
-      this.cache.set(row, now);
+      this.cache.set(row, now, now);
     }
     if (!digestsEqual(row.key_hash, keyHash)) return { status: 'invalid' };
     if (row.expires_at !== null && Date.parse(row.expires_at) <= now) {

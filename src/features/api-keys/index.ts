@@ -7,4 +7,16 @@ export {
   type OperatorKeyInput,
   type OperatorKeyView,
 } from './api-key.service.js';
-export { apiKeyListSchema, apiKeyViewSchema, createApiKeyBody, createdApiKeySchema, type ApiKeyView } from './api-key.schemas.js';
+export {
+  agentApiKeyViewSchema,
+  apiKeyListSchema,
+  apiKeyViewSchema,
+  createAgentApiKeyBody,
+  createApiKeyBody,
+  createdApiKeySchema,
+  issuedAgentApiKeySchema,
+  type AgentApiKeyView,
+  type ApiKeyView,
+  type CreateAgentApiKeyInput,
+  type IssuedAgentApiKey,
+} from './api-key.schemas.js';

@@ -12,6 +12,12 @@ interface Entry {
  */
 export class VerifiedKeyCache {
   private readonly entries = new Map<string, Entry>();
+  /**
+   * When each key was last evicted. A verification that read the row before
+   * the eviction must not put it back, or a rotated secret would keep working
+   * for a whole TTL.
+   */
+  private readonly evictions = new Map<string, number>();
 
   constructor(
     private readonly ttlMs: number,
@@ -28,8 +34,11 @@ export class VerifiedKeyCache {
     return entry.key;
   }
 
-  set(key: ApiKeyRow, now: number): void {
+  /** `readStartedAt`: when the row was about to be read, to tell a stale read from a fresh one. */
+  set(key: ApiKeyRow, now: number, readStartedAt: number): void {
     if (this.ttlMs === 0) return;
+    const evictedAt = this.evictions.get(key.id);
+    if (evictedAt !== undefined && evictedAt >= readStartedAt) return;
     if (this.entries.size >= this.maxEntries) {
       // Maps iterate in insertion order: dropping the first entry drops the oldest.
       const oldest = this.entries.keys().next();
@@ -38,9 +47,14 @@ export class VerifiedKeyCache {
     this.entries.set(key.key_hash, { key, cachedUntil: now + this.ttlMs });
   }
 
-  evict(keyId: string): void {
+  evict(keyId: string, now: number): void {
     for (const [hash, entry] of this.entries) {
       if (entry.key.id === keyId) this.entries.delete(hash);
     }
+    // A database read takes far less than a TTL, so older evictions can no longer race one.
+    for (const [id, evictedAt] of this.evictions) {
+      if (evictedAt < now - this.ttlMs) this.evictions.delete(id);
+    }
+    if (this.ttlMs > 0) this.evictions.set(keyId, now);
   }
 }
