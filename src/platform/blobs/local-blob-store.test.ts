@@ -27,6 +27,12 @@ describe('LocalBlobStore', () => {
     expect(await store.exists('org-1/files/b.txt')).toBe(true);
   });
 
+  it('reads an inclusive byte range of a blob', async () => {
+    await store.put('org-1/files/c.txt', Buffer.from('0123456789'));
+    expect(await text(store.read('org-1/files/c.txt', { start: 2, end: 5 }))).toBe('2345');
+    expect(await text(store.read('org-1/files/c.txt', { start: 9, end: 9 }))).toBe('9');
+  });
+
   it.each(['../escape.txt', 'org/../../etc/passwd', '/etc/passwd', 'a//b', '.hidden', 'a/./b', ''])(
     'refuses the unsafe key %j',
     (key) => {

@@ -51,8 +51,9 @@ export class LocalBlobStore {
     }
   }
 
-  read(key: string): Readable {
-    return createReadStream(this.resolve(key));
+  /** Reads the blob, or only the inclusive byte range `start`–`end` of it. */
+  read(key: string, range?: { readonly start: number; readonly end: number }): Readable {
+    return createReadStream(this.resolve(key), range ? { start: range.start, end: range.end } : undefined);
   }
 
   async exists(key: string): Promise<boolean> {
