@@ -1,3 +1,5 @@
+import { registerAgentKeyApi } from './contracts/agent-key-api/index.js';
+import { registerConversationsApi } from './contracts/conversations-api/index.js';
 import { registerApiDocumentation } from './contracts/operations/api-documentation.js';
 import { registerGatewayApi } from './contracts/gateway-api/index.js';
 import { registerInferenceApi } from './contracts/inference/index.js';
@@ -21,7 +23,14 @@ export async function buildApp(container: Container): Promise<AppInstance> {
   const authenticate = createAuthenticator(container.apiKeys);
   registerOperationsRoutes(app, { database: container.database, metrics: container.metrics });
   registerGatewayApi(app, { authenticate, aiGateways: container.aiGateways, organizations: container.organizations, apiKeys: container.apiKeys, usage: container.usage });
-  registerOrganizationApi(app, { authenticate, audit: container.audit, connections: container.connections });
+  registerOrganizationApi(app, { authenticate, agents: container.agents, audit: container.audit, connections: container.connections, files: container.files, conversations: container.conversations, turns: container.turns });
+  registerAgentKeyApi(app, { authenticate, agents: container.agents, conversations: container.conversations, turns: container.turns });
+  registerConversationsApi(app, {
+    authenticate,
+    conversations: container.conversations,
+    turns: container.turns,
+    ssePingIntervalMs: container.config.ssePingIntervalMs,
+  });
   registerInferenceApi(app, {
     authenticate,
     chatCompletions: container.chatCompletions,

@@ -20,6 +20,10 @@ const environmentSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
     .optional(),
   AGENTRY_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
   AGENTRY_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
   AGENTRY_BOOTSTRAP_ORG_NAME: z.string().min(1).max(200).default('Default organization'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -30,6 +34,8 @@ const environmentSchema = z.object({
   AGENTRY_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   AGENTRY_JOB_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1_000),
   AGENTRY_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
+  AGENTRY_FILE_MAX_BYTES: z.coerce.number().int().min(1).default(200 * 1024 * 1024),
+  AGENTRY_FILE_TTL_HOURS: z.coerce.number().positive().max(87_600).default(24),
   AGENTRY_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   AGENTRY_OUTBOUND_ALLOW: z
     .string()
@@ -42,6 +48,8 @@ const environmentSchema = z.object({
       }
     }),
   AGENTRY_SSE_PING_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
+  AGENTRY_TURN_FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(250),
+  AGENTRY_CONTEXT_TOKENS: z.coerce.number().int().min(256).default(32_000),
   AGENTRY_MODEL_PRICES: z
     .string()
     .optional()
@@ -76,17 +84,23 @@ export interface Config {
   readonly database:
     | { readonly dialect: 'sqlite'; readonly file: string }
     | { readonly dialect: 'postgres'; readonly url: string; readonly schema?: string; readonly poolSize: number };
+  /** Set: cross-node events (turn cancels) travel through Redis pub/sub instead of PostgreSQL LISTEN/NOTIFY. */
+  readonly redisUrl?: string;
   readonly blobDir: string;
   readonly bootstrap: { readonly adminKey?: string; readonly organizationName: string };
   readonly logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   readonly auth: { readonly keyCacheTtlMs: number };
   readonly jobs: { readonly runWorkers: boolean; readonly concurrency: number; readonly pollIntervalMs: number };
   readonly audit: { readonly defaultRetentionDays: number };
+  /** Uploaded files: the largest accepted, and how long one is kept. */
+  readonly files: { readonly maxBytes: number; readonly ttlHours: number };
   /** Encrypts secrets at rest; when unset, a key file in the data directory is used (created once). */
   readonly secretKey?: string;
   readonly outbound: { readonly allow: string };
   /** Silence after which streamed responses get a `: ping` comment (0: never). */
   readonly ssePingIntervalMs: number;
+  /** How often a running turn saves its partial reply (and finds a cancel flag), and the history budget of agents without one. */
+  readonly turns: { readonly flushIntervalMs: number; readonly defaultContextTokens: number };
   /** Operator price overrides (USD per million tokens), by model or `<connection>/<model>`. */
   readonly modelPrices: Readonly<Record<string, ModelPrice>>;
   /** Provider endpoints the operator declares; they appear in every organization as read-only connections. */
@@ -135,6 +149,7 @@ export function loadConfig(environment: Environment, workingDirectory: string = 
     },
     dataDir,
     database,
+    ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     blobDir: path.join(dataDir, 'blobs'),
     bootstrap: {
       ...(env.AGENTRY_ADMIN_KEY ? { adminKey: env.AGENTRY_ADMIN_KEY } : {}),
@@ -148,9 +163,11 @@ export function loadConfig(environment: Environment, workingDirectory: string = 
       pollIntervalMs: env.AGENTRY_JOB_POLL_INTERVAL_MS,
     },
     audit: { defaultRetentionDays: env.AGENTRY_AUDIT_RETENTION_DAYS },
+    files: { maxBytes: env.AGENTRY_FILE_MAX_BYTES, ttlHours: env.AGENTRY_FILE_TTL_HOURS },
     ...(env.AGENTRY_SECRET_KEY ? { secretKey: env.AGENTRY_SECRET_KEY } : {}),
     outbound: { allow: env.AGENTRY_OUTBOUND_ALLOW ?? '' },
     ssePingIntervalMs: env.AGENTRY_SSE_PING_INTERVAL_MS,
+    turns: { flushIntervalMs: env.AGENTRY_TURN_FLUSH_INTERVAL_MS, defaultContextTokens: env.AGENTRY_CONTEXT_TOKENS },
     modelPrices: env.AGENTRY_MODEL_PRICES,
     providers: declaredProviders(env),
   });

@@ -1,7 +1,9 @@
-import { AiGatewayService } from './features/ai-gateways/index.js';
+import { AgentService, AiGatewayService } from './features/ai-gateways/index.js';
 import { ApiKeyService } from './features/api-keys/index.js';
 import { AuditService, auditPurgeJob } from './features/audit/index.js';
 import { ConnectionService, systemConnections } from './features/connections/index.js';
+import { FileService } from './features/files/index.js';
+import { type AgentLookup, ConversationService, TurnRunner } from './features/conversations/index.js';
 import { ChatCompletionService, ModelCatalog, type OutboundRequest, createFetchFor } from './features/inference/index.js';
 import { OrganizationService } from './features/organizations/index.js';
 import { RateLimiter } from './features/limits/index.js';
@@ -10,6 +12,7 @@ import type { Config } from './config.js';
 import { LocalBlobStore } from './platform/blobs/local-blob-store.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import { migrateToLatest } from './platform/db/migrate.js';
+import { createBroadcast } from './platform/events/index.js';
 import { JobQueue, JobWorker } from './platform/jobs/index.js';
 import { type Logger, createLogger } from './platform/logging/logger.js';
 import { type HttpMetrics, createMetrics } from './platform/metrics/metrics.js';
@@ -28,7 +31,11 @@ export interface Container {
   readonly organizations: OrganizationService;
   readonly connections: ConnectionService;
   readonly aiGateways: AiGatewayService;
+  readonly agents: AgentService;
   readonly chatCompletions: ChatCompletionService;
+  readonly files: FileService;
+  readonly conversations: ConversationService;
+  readonly turns: TurnRunner;
   readonly modelCatalog: ModelCatalog;
   readonly usageRecorder: UsageRecorder;
   readonly usage: UsageService;
@@ -92,6 +99,13 @@ export async function createContainer(config: Config, options: ContainerOptions 
       checkBaseUrl: async (url) => {
         await assertOutboundUrl(url, policy);
       },
+      agentKeys: apiKeys,
+    });
+    const agents = new AgentService({
+      aiGateways,
+      apiKeys,
+      connections: async (orgId) => (await connections.list(orgId, { offset: 0, limit: Number.MAX_SAFE_INTEGER })).items,
+      organizationName: async (orgId) => (await organizations.getAccount(orgId)).name,
     });
     const usageRecorder = new UsageRecorder({
       db: database.handle,
@@ -109,12 +123,52 @@ export async function createContainer(config: Config, options: ContainerOptions 
       limiter: new RateLimiter(database.handle),
       reportBackgroundError: (error) => logger.warn({ err: error }, 'could not update token counters'),
     });
+    const agentLookup: AgentLookup = async (orgId, agentId) => {
+      const agent = await aiGateways.resolve(orgId, agentId);
+      return {
+        id: agent.id,
+        name: agent.name,
+        initialMessage: agent.profile.initialMessage ?? null,
+        enableFeedback: agent.profile.enableFeedback ?? false,
+        contextMaximumSize: agent.parameters.contextMaximumSize ?? null,
+      };
+    };
     const jobQueue = new JobQueue(database);
+    const files = new FileService({
+      db: database.handle,
+      blobs,
+      audit,
+      queue: jobQueue,
+      maxBytes: config.files.maxBytes,
+      ttlMs: config.files.ttlHours * HOUR_MS,
+    });
+    const broadcast = createBroadcast(config, logger.child({ component: 'broadcast' }));
+    const turns = new TurnRunner({
+      db: database.handle,
+      broadcast,
+      agents: agentLookup,
+      complete: (caller, request, options) => chatCompletions.complete(caller, request, options),
+      fileContext: (orgId, fileIds) => files.contextFor(orgId, fileIds),
+      logger: logger.child({ component: 'turns' }),
+      flushIntervalMs: config.turns.flushIntervalMs,
+      defaultContextTokens: config.turns.defaultContextTokens,
+    });
+    const conversations = new ConversationService({
+      db: database.handle,
+      audit,
+      agents: agentLookup,
+      cancelTurns: async (actor, conversationId) => {
+        await turns.cancel(actor, conversationId);
+      },
+    });
     const purge = auditPurgeJob({ audit, retentionPolicies: () => organizations.auditRetentionPolicies() });
     const jobWorker = new JobWorker({
       queue: jobQueue,
-      definitions: [purge],
-      recurring: [{ definition: purge, payload: {}, everyMs: HOUR_MS }],
+      definitions: [purge, files.jobs.extractText, files.jobs.purgeExpired],
+      recurring: [
+        { definition: purge, payload: {}, everyMs: HOUR_MS },
+        { definition: files.jobs.purgeExpired, payload: {}, everyMs: HOUR_MS / 4 },
+      ],
       concurrency: config.jobs.concurrency,
       pollIntervalMs: config.jobs.pollIntervalMs,
       logger: logger.child({ component: 'jobs' }),
@@ -131,7 +185,11 @@ export async function createContainer(config: Config, options: ContainerOptions 
       organizations,
       connections,
       aiGateways,
+      agents,
       chatCompletions,
+      files,
+      conversations,
+      turns,
       modelCatalog: new ModelCatalog({
         connections,
         outbound,
@@ -145,6 +203,9 @@ export async function createContainer(config: Config, options: ContainerOptions 
       beginShutdown: () => shutdown.abort(new Error('server shutting down')),
       async close() {
         shutdown.abort(new Error('server shutting down'));
+        // Turns run detached from their requests, so the server's own drain does not wait for them.
+        await turns.drain(config.server.shutdownTimeoutMs);
+        await broadcast.close();
         await jobWorker.stop(config.server.shutdownTimeoutMs);
         await usageRecorder.stop();
         await Promise.all([tenantOutbound.close(), operatorOutbound.close()]);

@@ -28,6 +28,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     app = await buildApp(container);
     await app.listen({ port: config.server.port, host: config.server.host });
     if (config.jobs.runWorkers) container.jobWorker.start();
+    await container.turns.listenForCancels();
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const running = app;

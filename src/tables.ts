@@ -1,7 +1,9 @@
 import type { AiGatewaysTable } from './features/ai-gateways/ai-gateway.table.js';
 import type { ApiKeysTable } from './features/api-keys/api-key.table.js';
 import type { AuditEventsTable } from './features/audit/audit-event.table.js';
+import type { ConversationsTable, MessagesTable, TurnsTable } from './features/conversations/conversation.table.js';
 import type { ConnectionsTable } from './features/connections/connection.table.js';
+import type { FilesTable } from './features/files/file.table.js';
 import type { RateCountersTable } from './features/limits/rate-counter.table.js';
 import type { OrganizationsTable } from './features/organizations/organization.table.js';
 import type { UsageRecordsTable } from './features/usage/usage-record.table.js';
@@ -17,4 +19,8 @@ export interface Tables {
   ai_gateways: AiGatewaysTable;
   usage_records: UsageRecordsTable;
   rate_counters: RateCountersTable;
+  files: FilesTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  turns: TurnsTable;
 }

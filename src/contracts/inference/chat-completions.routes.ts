@@ -2,7 +2,8 @@ import { type ChatCompletionService, chatCompletionRequest } from '../../feature
 import type { AppInstance } from '../../platform/http/create-server.js';
 import { requestSignal } from '../../platform/http/request-signal.js';
 import { SSE_HEADERS } from '../../platform/http/sse-relay.js';
-import { principalOf, requireOrganizationScope } from '../shared/authentication.js';
+import { ForbiddenError } from '../../platform/errors.js';
+import { principalOf } from '../shared/authentication.js';
 import { contractSecurity } from '../shared/security-schemes.js';
 
 export interface ChatCompletionRoutesDependencies {
@@ -13,7 +14,7 @@ export interface ChatCompletionRoutesDependencies {
 
 const DESCRIPTION = `Creates a chat completion in the OpenAI wire format, so the \`openai\` SDK, the Vercel AI SDK and LangChain work unchanged against \`/v1\`.
 
-\`model\` is \`@<connection>/<model>\` (for example \`@openai/gpt-4o-mini\`, or a connection the organization created), or the id or slug of an AI gateway, whose parameters then apply: system instruction, prompt template, prefill, sampling settings, flags, context budget, complexity routing (reported in \`generation_context.model_routing\` and the \`X-Agentry-Complexity\` header) and fallback models, tried in order when the provider fails before the first byte. The model that served the call is in \`X-Agentry-Upstream-Model\`. For OpenAI-compatible providers every field Agentry does not act on (tools, tool_choice, response_format, metadata…) is forwarded untouched; Anthropic and Gemini connections are served through the AI SDK, which translates messages, tools and sampling settings and answers in the same OpenAI format. Only \`n = 1\` is supported.
+\`model\` is \`@<connection>/<model>\` (for example \`@openai/gpt-4o-mini\`, or a connection the organization created), or the id or slug of an AI gateway, whose parameters then apply: system instruction, prompt template, prefill, sampling settings, flags, context budget, complexity routing (reported in \`generation_context.model_routing\` and the \`X-Agentry-Complexity\` header) and fallback models, tried in order when the provider fails before the first byte. The model that served the call is in \`X-Agentry-Upstream-Model\`. For OpenAI-compatible providers every field Agentry does not act on (tools, tool_choice, response_format, metadata…) is forwarded untouched; Anthropic and Gemini connections are served through the AI SDK, which translates messages, tools and sampling settings and answers in the same OpenAI format. Only \`n = 1\` is supported. An agent is an AI gateway: \`model\` = the agent’s id runs it with its instructions and settings, statelessly (conversations are kept by the Conversations, Organization and Agent-key APIs); an agent-scoped key may call only its own agent (else 403).
 
 With \`stream: true\` the provider's server-sent events are relayed as they arrive, unbuffered, ending with \`data: [DONE]\`; during 15 s of silence a \`: ping\` comment keeps proxies from closing the connection, unless the request sends \`Sse-Stream-Options: no-ping\`. A provider failure after the stream began ends it with a \`data: {"error": …}\` event in OpenAI's shape. A client that disconnects aborts the provider request.
 
@@ -33,7 +34,10 @@ export function registerChatCompletionRoutes(app: AppInstance, deps: ChatComplet
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      requireOrganizationScope(principal);
+      // An agent's key talks to its agent and nothing else.
+      if (principal.agentId !== null && request.body.model !== principal.agentId) {
+        throw new ForbiddenError('This API key is scoped to one agent; set `model` to that agent’s id.', 'key_scope');
+      }
       const noPing = String(request.headers['sse-stream-options'] ?? '').toLowerCase() === 'no-ping';
       const result = await deps.chatCompletions.complete(
         { orgId: principal.orgId, keyId: principal.keyId, keyLabel: principal.keyLabel, keyLimits: principal.limits },

@@ -1,0 +1,236 @@
+import { type Selectable, type Updateable, sql } from 'kysely';
+import type { DatabaseHandle } from '../../platform/db/database.js';
+import type { ConversationsTable, MessagesTable, TurnsTable } from './conversation.table.js';
+
+export type ConversationRow = Selectable<ConversationsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type TurnRow = Selectable<TurnsTable>;
+
+// --- conversations ----------------------------------------------------------
+
+export async function insertConversation(db: DatabaseHandle, row: ConversationRow): Promise<void> {
+  await db.insertInto('conversations').values(row).execute();
+}
+
+export async function findConversation(db: DatabaseHandle, orgId: string, id: string): Promise<ConversationRow | undefined> {
+  return db.selectFrom('conversations').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+}
+
+export interface ConversationListFilter {
+  readonly agentId: string;
+  readonly externalUserId?: string;
+  /** Ids are UUIDv7, so id order is creation order. */
+  readonly afterId?: string;
+  readonly limit: number;
+}
+
+/** Newest first. */
+export async function listConversations(db: DatabaseHandle, orgId: string, filter: ConversationListFilter): Promise<ConversationRow[]> {
+  let query = db.selectFrom('conversations').selectAll().where('org_id', '=', orgId).where('agent_id', '=', filter.agentId);
+  if (filter.externalUserId !== undefined) query = query.where('external_user_id', '=', filter.externalUserId);
+  if (filter.afterId !== undefined) query = query.where('id', '<', filter.afterId);
+  return query.orderBy('id', 'desc').limit(filter.limit).execute();
+}
+
+export async function updateConversation(db: DatabaseHandle, orgId: string, id: string, changes: Updateable<ConversationsTable>): Promise<void> {
+  await db.updateTable('conversations').set(changes).where('org_id', '=', orgId).where('id', '=', id).execute();
+}
+
+export async function deleteConversation(db: DatabaseHandle, orgId: string, id: string): Promise<void> {
+  // Messages and turns go with it (foreign keys cascade on both dialects).
+  await db.deleteFrom('conversations').where('org_id', '=', orgId).where('id', '=', id).execute();
+}
+
+/**
+ * Hands out `count` consecutive message numbers. The increment is one
+ * statement, so concurrent turns on one conversation never share a number.
+ */
+export async function reserveSequence(db: DatabaseHandle, orgId: string, id: string, count: number, now: string): Promise<number> {
+  const row = await db
+    .updateTable('conversations')
+    .set({ last_seq: sql<number>`last_seq + ${count}`, updated_at: now })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .returning('last_seq')
+    .executeTakeFirst();
+  if (!row) throw new Error(`conversation ${id} vanished while reserving message numbers`);
+  return row.last_seq - count + 1;
+}
+
+export interface AgentUserRow {
+  readonly external_user_id: string;
+  readonly external_user_name: string | null;
+  readonly conversations: number;
+  readonly first_seen: string;
+  readonly last_seen: string;
+}
+
+export type AgentUserOrder = 'lastSeen' | 'firstSeen' | 'name' | 'conversations';
+
+/** Users without a name sort by their id, so both dialects give one order (they place nulls differently). */
+const userOrderKey = {
+  lastSeen: sql`last_seen`,
+  firstSeen: sql`first_seen`,
+  name: sql`lower(coalesce(external_user_name, external_user_id))`,
+  conversations: sql`conversations`,
+} as const;
+
+/** The distinct external users who talked to an agent, with their conversation counts. */
+export async function listAgentUsers(
+  db: DatabaseHandle,
+  orgId: string,
+  agentId: string,
+  page: { offset: number; limit: number; orderBy: AgentUserOrder; direction: 'asc' | 'desc' },
+): Promise<{ rows: AgentUserRow[]; total: number }> {
+  const users = db
+    .selectFrom('conversations')
+    .where('org_id', '=', orgId)
+    .where('agent_id', '=', agentId)
+    .where('external_user_id', 'is not', null)
+    .groupBy('external_user_id')
+    .select((eb) => [
+      sql<string>`external_user_id`.as('external_user_id'),
+      eb.fn.max('external_user_name').as('external_user_name'),
+      eb.fn.countAll<number>().as('conversations'),
+      eb.fn.min('created_at').as('first_seen'),
+      eb.fn.max('updated_at').as('last_seen'),
+    ]);
+  const [rows, total] = await Promise.all([
+    db
+      .selectFrom(users.as('u'))
+      .selectAll()
+      .orderBy(userOrderKey[page.orderBy], page.direction)
+      .orderBy('external_user_id')
+      .offset(page.offset)
+      .limit(page.limit)
+      .execute(),
+    db.selectFrom(users.as('u')).select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    rows: rows.map((row) => ({ ...row, conversations: Number(row.conversations), external_user_id: String(row.external_user_id) })) as AgentUserRow[],
+    total: Number(total.total),
+  };
+}
+
+// --- messages ---------------------------------------------------------------
+
+export async function insertMessages(db: DatabaseHandle, rows: readonly MessageRow[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('messages').values([...rows]).execute();
+}
+
+export async function findMessage(db: DatabaseHandle, orgId: string, conversationId: string, id: string): Promise<MessageRow | undefined> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('conversation_id', '=', conversationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function updateMessage(db: DatabaseHandle, orgId: string, id: string, changes: Updateable<MessagesTable>): Promise<void> {
+  await db.updateTable('messages').set(changes).where('org_id', '=', orgId).where('id', '=', id).execute();
+}
+
+/** Oldest first, after message number `afterSeq`. */
+export async function listMessages(
+  db: DatabaseHandle,
+  orgId: string,
+  conversationId: string,
+  page: { afterSeq: number; limit: number; offset?: number },
+): Promise<MessageRow[]> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('conversation_id', '=', conversationId)
+    .where('seq', '>', page.afterSeq)
+    .orderBy('seq', 'asc')
+    .limit(page.limit)
+    .offset(page.offset ?? 0)
+    .execute();
+}
+
+export async function countMessages(db: DatabaseHandle, orgId: string, conversationId: string): Promise<number> {
+  const row = await db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('org_id', '=', orgId)
+    .where('conversation_id', '=', conversationId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** The sizes of the newest messages before `beforeSeq`, newest first: enough to decide what fits without reading contents. */
+export async function listRecentMessageSizes(
+  db: DatabaseHandle,
+  orgId: string,
+  conversationId: string,
+  beforeSeq: number,
+  limit: number,
+): Promise<Array<Pick<MessageRow, 'seq' | 'token_estimate' | 'status'>>> {
+  return db
+    .selectFrom('messages')
+    .select(['seq', 'token_estimate', 'status'])
+    .where('org_id', '=', orgId)
+    .where('conversation_id', '=', conversationId)
+    .where('seq', '<', beforeSeq)
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Messages with numbers in [fromSeq, beforeSeq), oldest first. */
+export async function listMessageRange(
+  db: DatabaseHandle,
+  orgId: string,
+  conversationId: string,
+  fromSeq: number,
+  beforeSeq: number,
+): Promise<MessageRow[]> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('conversation_id', '=', conversationId)
+    .where('seq', '>=', fromSeq)
+    .where('seq', '<', beforeSeq)
+    .orderBy('seq', 'asc')
+    .execute();
+}
+
+// --- turns ------------------------------------------------------------------
+
+export async function insertTurn(db: DatabaseHandle, row: TurnRow): Promise<void> {
+  await db.insertInto('turns').values(row).execute();
+}
+
+export async function findTurn(db: DatabaseHandle, orgId: string, conversationId: string, id: string): Promise<TurnRow | undefined> {
+  return db
+    .selectFrom('turns')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('conversation_id', '=', conversationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function findUnfinishedTurns(db: DatabaseHandle, orgId: string, conversationId: string): Promise<TurnRow[]> {
+  return db
+    .selectFrom('turns')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('conversation_id', '=', conversationId)
+    .where('status', 'in', ['queued', 'running'])
+    .orderBy('created_at', 'asc')
+    .execute();
+}
+
+export async function updateTurn(db: DatabaseHandle, orgId: string, id: string, changes: Updateable<TurnsTable>): Promise<void> {
+  await db.updateTable('turns').set(changes).where('org_id', '=', orgId).where('id', '=', id).execute();
+}
+
+export async function isCancelRequested(db: DatabaseHandle, orgId: string, id: string): Promise<boolean> {
+  const row = await db.selectFrom('turns').select('cancel_requested').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  return row?.cancel_requested === 1;
+}

@@ -1,0 +1,60 @@
+import type { DatabaseHandle } from '../../platform/db/database.js';
+import { type ChatMessage, estimatePromptTokens } from '../ai-gateways/index.js';
+import { type MessageRow, listMessageRange, listRecentMessageSizes } from './conversation.repository.js';
+import type { MessageStatus } from './conversation.table.js';
+
+/** Messages a later turn may see: a failed or unfinished reply is not part of the conversation's history. */
+const USABLE: ReadonlySet<MessageStatus> = new Set(['completed', 'cancelled']);
+
+export interface HistoryBudget {
+  /** Estimated tokens the history may take. */
+  readonly tokens: number;
+  /** The most messages looked at, whatever their size. */
+  readonly messages: number;
+}
+
+/** The same estimate the gateway's context budget uses, so a window that fits here fits there. */
+export function estimateTextTokens(text: string): number {
+  return estimatePromptTokens([{ role: 'user', content: text }]);
+}
+
+export function estimateMessageRowTokens(message: ChatMessage): number {
+  return estimatePromptTokens([message]);
+}
+
+function toChatMessage(row: MessageRow): ChatMessage {
+  const toolCalls = row.tool_calls ? (JSON.parse(row.tool_calls) as ChatMessage['tool_calls']) : undefined;
+  if (row.role === 'tool') return { role: 'tool', tool_call_id: row.tool_call_id ?? '', content: row.content };
+  const content = row.parts ? (JSON.parse(row.parts) as ChatMessage['content']) : row.content;
+  return toolCalls && toolCalls.length > 0 ? { role: row.role, content, tool_calls: toolCalls } : { role: row.role, content };
+}
+
+/**
+ * The newest messages before `beforeSeq` that fit the budget, oldest first.
+ * Only sizes are read to choose the window (one index range scan); contents
+ * are loaded for the chosen window alone, so a long conversation costs no
+ * more than a short one.
+ */
+export async function loadHistoryWindow(
+  db: DatabaseHandle,
+  orgId: string,
+  conversationId: string,
+  beforeSeq: number,
+  budget: HistoryBudget,
+): Promise<ChatMessage[]> {
+  const sizes = await listRecentMessageSizes(db, orgId, conversationId, beforeSeq, budget.messages);
+  let spent = 0;
+  let fromSeq = beforeSeq;
+  for (const size of sizes) {
+    if (!USABLE.has(size.status)) continue;
+    if (spent + size.token_estimate > budget.tokens) break;
+    spent += size.token_estimate;
+    fromSeq = size.seq;
+  }
+  if (fromSeq === beforeSeq) return [];
+  const rows = await listMessageRange(db, orgId, conversationId, fromSeq, beforeSeq);
+  const messages = rows.filter((row) => USABLE.has(row.status) && (row.content !== '' || row.tool_calls)).map(toChatMessage);
+  // A tool result whose call fell out of the window would be refused by providers.
+  while (messages[0]?.role === 'tool') messages.shift();
+  return messages;
+}
