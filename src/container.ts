@@ -1,4 +1,4 @@
-import { AgentService, AiGatewayService } from './features/ai-gateways/index.js';
+import { AgentService, AiGatewayService, acceptsImages } from './features/ai-gateways/index.js';
 import { ApiKeyService } from './features/api-keys/index.js';
 import { AuditService, auditPurgeJob } from './features/audit/index.js';
 import { ConnectionService, systemConnections } from './features/connections/index.js';
@@ -131,6 +131,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
         initialMessage: agent.profile.initialMessage ?? null,
         enableFeedback: agent.profile.enableFeedback ?? false,
         contextMaximumSize: agent.parameters.contextMaximumSize ?? null,
+        acceptsImages: acceptsImages(agent.parameters),
       };
     };
     const jobQueue = new JobQueue(database);

@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { Document, Packer, Paragraph } from 'docx';
 import OpenAI from 'openai';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
@@ -22,6 +23,24 @@ async function pdfSaying(line: string): Promise<Uint8Array> {
 async function docxSaying(line: string): Promise<Uint8Array> {
   const document = new Document({ sections: [{ children: [new Paragraph(line)] }] });
   return new Uint8Array(await Packer.toBuffer(document));
+}
+
+/** A 1×1 red PNG, built here chunk by chunk. */
+function tinyPng(): Uint8Array {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(1, 0);
+  header.writeUInt32BE(1, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const pixels = zlib.deflateSync(Buffer.from([0, 255, 0, 0]));
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
 }
 
 function textOfContent(content: unknown): string {
@@ -50,10 +69,10 @@ describe.each(dialects)('agents answering through every contract (%s)', (dialect
   });
   beforeEach(() => upstream.reset());
 
-  async function createAgent(name: string): Promise<string> {
+  async function createAgent(name: string, parameters: Record<string, unknown> = {}): Promise<string> {
     const response = await http.post<{ aiGatewayId: string }>('/api/v1/ai-gateways', {
       key: server.adminKey,
-      body: { name, parameters: { baseAddress: '', modelName: '@openai/scripted-model', systemInstruction: `You are ${name}.` } },
+      body: { name, parameters: { baseAddress: '', modelName: '@openai/scripted-model', systemInstruction: `You are ${name}.`, ...parameters } },
     });
     expect(response.status).toBe(200);
     return response.body.aiGatewayId;
@@ -115,6 +134,23 @@ describe.each(dialects)('agents answering through every contract (%s)', (dialect
     expect(text).toContain('Quarterly revenue fell by 12 percent.');
     expect(text).toContain('The supplier contract ends in March.');
     expect(text).toContain('report.pdf');
+  });
+
+  it('passes images as image parts, or as a note to models that take no images', async () => {
+    const image = await upload(tinyPng(), 'pixel.png', 'application/octet-stream');
+    expect(image.mimeType).toBe('image/png');
+    upstream.enqueue({ kind: 'reply', content: 'A red pixel.' });
+    await http.post(`/api/v1/Agent/${agentId}/response`, { key: server.adminKey, body: { input: 'What is this?', fileIds: [image.id] } });
+    const parts = (upstream.lastRequest().body as { messages: SentMessage[] }).messages.at(-1)?.content as Array<{ type: string; image_url?: { url: string } }>;
+    expect(parts.map((part) => part.type)).toEqual(['text', 'image_url']);
+    expect(parts[1]?.image_url?.url).toMatch(/^data:image\/png;base64,/);
+
+    const textOnly = await createAgent('Text only', { flags: ['DisableMultiModalInput'] });
+    upstream.enqueue({ kind: 'reply', content: 'I cannot see images.' });
+    await http.post(`/api/v1/Agent/${textOnly}/response`, { key: server.adminKey, body: { input: 'What is this?', fileIds: [image.id] } });
+    const content = (upstream.lastRequest().body as { messages: SentMessage[] }).messages.at(-1)?.content as Array<{ type: string }>;
+    expect(content.every((part) => part.type === 'text')).toBe(true);
+    expect(textOfContent(content)).toContain('pixel.png');
   });
 
   it('refuses unknown files, empty input and other agents’ conversations without writing anything', async () => {

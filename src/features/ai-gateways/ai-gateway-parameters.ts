@@ -235,3 +235,10 @@ export const aiGatewayParametersSchema = z.looseObject({
     .describe('Agentry extension: `@<connection>/<model>` models tried in order when the primary fails before the first byte of the reply.'),
 });
 export type AiGatewayParameters = z.infer<typeof aiGatewayParametersSchema>;
+
+/** Whether the gateway's model is given image parts: not with flag DisableMultiModalInput, nor when `enabledMultimodalFeatures` leaves images out. */
+export function acceptsImages(parameters: Pick<AiGatewayParameters, 'flags' | 'enabledMultimodalFeatures'>): boolean {
+  if (parameters.flags?.includes('DisableMultiModalInput')) return false;
+  const features = parameters.enabledMultimodalFeatures;
+  return !features || features.length === 0 || features.includes('Image') || features.includes('All');
+}

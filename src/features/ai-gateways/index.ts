@@ -25,7 +25,7 @@ export {
   type AiGatewaySummary,
   type AiGatewayView,
 } from './ai-gateway.schemas.js';
-export { aiGatewayParametersSchema, aiModelFlagSchema, type AiGatewayParameters, type AiModelFlag } from './ai-gateway-parameters.js';
+export { acceptsImages, aiGatewayParametersSchema, aiModelFlagSchema, type AiGatewayParameters, type AiModelFlag } from './ai-gateway-parameters.js';
 export {
   buildGatewayRequest,
   type ChatRequestBody,

@@ -29,6 +29,8 @@ export interface ConversationAgent {
   readonly name: string;
   readonly initialMessage: string | null;
   readonly enableFeedback: boolean;
+  /** False when the agent's model takes no image input (flag DisableMultiModalInput, or Image not among its multimodal features). */
+  readonly acceptsImages: boolean;
   /** The agent's context budget in estimated tokens, when it sets one. */
   readonly contextMaximumSize: number | null;
 }

@@ -271,6 +271,8 @@ export class TurnRunner {
           userSeq: userMessage.seq,
           createdAt: now,
           currentUser: parts ? { role: 'user', content: parts.now } : { role: 'user', content: request.content },
+          // What the user message becomes for a model that takes no images: the notes stored for history.
+          textOnlyUser: parts ? { role: 'user', content: parts.stored } : { role: 'user', content: request.content },
         }),
       );
     this.tails.set(conversation.id, live.outcome);
@@ -359,7 +361,7 @@ export class TurnRunner {
   private async run(
     live: LiveTurn,
     caller: Caller,
-    context: { agentId: string; extraContext: string | null; userSeq: number; createdAt: string; currentUser: ChatMessage },
+    context: { agentId: string; extraContext: string | null; userSeq: number; createdAt: string; currentUser: ChatMessage; textOnlyUser: ChatMessage },
   ): Promise<TurnOutcome> {
     const { db } = this.deps;
     let model: string | null = null;
@@ -450,18 +452,19 @@ export class TurnRunner {
 
   private async prompt(
     live: LiveTurn,
-    context: { agentId: string; extraContext: string | null; userSeq: number; currentUser: ChatMessage },
+    context: { agentId: string; extraContext: string | null; userSeq: number; currentUser: ChatMessage; textOnlyUser: ChatMessage },
   ): Promise<ChatMessage[]> {
     const agent = await this.deps.agents(live.orgId, context.agentId);
+    const user = agent.acceptsImages ? context.currentUser : context.textOnlyUser;
     const budget = agent.contextMaximumSize ?? this.defaultContextTokens;
-    const reserved = estimateMessageRowTokens(context.currentUser) + (context.extraContext ? estimateMessageRowTokens({ role: 'system', content: context.extraContext }) : 0);
+    const reserved = estimateMessageRowTokens(user) + (context.extraContext ? estimateMessageRowTokens({ role: 'system', content: context.extraContext }) : 0);
     const history = await loadHistoryWindow(this.deps.db, live.orgId, live.conversationId, context.userSeq, {
       tokens: Math.max(0, budget - reserved),
       messages: HISTORY_MESSAGES,
     });
     const messages: ChatMessage[] = [];
     if (context.extraContext) messages.push({ role: 'system', content: context.extraContext });
-    messages.push(...history, context.currentUser);
+    messages.push(...history, user);
     return messages;
   }
 
