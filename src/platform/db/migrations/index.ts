@@ -7,6 +7,8 @@ import { usageMigration } from './0004-usage.js';
 import { limitsMigration } from './0005-limits.js';
 import { conversationsMigration } from './0006-conversations.js';
 import { filesMigration } from './0007-files.js';
+import { skillsMigration } from './0008-skills.js';
+import { memoriesMigration } from './0009-memories.js';
 
 /** Every schema change, in the order it is applied. Names never change once released. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -18,5 +20,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0005-limits': limitsMigration(dialect),
     '0006-conversations': conversationsMigration(dialect),
     '0007-files': filesMigration(dialect),
+    '0008-skills': skillsMigration(dialect),
+    '0009-memories': memoriesMigration(dialect),
   };
 }
