@@ -1,8 +1,10 @@
 /**
- * Runs the three foundation benchmarks and the inference gateway's in order and prints a summary.
+ * Runs the three foundation benchmarks, the inference gateway's and the agent
+ * runtime's (issue 4) in order and prints a summary.
  * `npm run bench` builds first; set LOG_LEVEL (default info) to change the
  * server's log level, BENCH_SERVER_OUTPUT=pipe to drain its log through a pipe.
  */
+import { runAgentTurn } from './agent-turn.js';
 import { runAuthGet } from './auth-get.js';
 import { runColdStart } from './cold-start.js';
 import { runIdleRss } from './idle-rss.js';
@@ -14,6 +16,7 @@ const benchmarks: ReadonlyArray<[string, () => Promise<BenchResult>]> = [
   ['cold-start', () => runColdStart()],
   ['idle-rss', () => runIdleRss()],
   ['inference', () => runInference()],
+  ['agent-turn', () => runAgentTurn()],
 ];
 
 const results: BenchResult[] = [];
