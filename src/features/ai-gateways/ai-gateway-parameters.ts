@@ -168,13 +168,29 @@ export const aiGatewayParametersSchema = z.looseObject({
         headers: headers.optional(),
         callbackUrl: httpUrl,
         contentFormat: z.unknown(),
+        requiresApproval: z.boolean().optional().describe('Agentry extension: calls wait for a person’s approval (default false).'),
       }),
     )
     .max(200)
-    .optional(),
-  protocolFunctionSources: z.array(text(2000)).max(100).optional(),
-  mcpSources: z.array(remoteSource).max(100).optional(),
-  systemInstructionsSources: z.array(remoteSource).max(100).optional(),
+    .optional()
+    .describe(
+      'HTTP tools. A call POSTs `{ "toolName", "arguments", "conversationId", "agentId", "externalUserId" }` (JSON) to `callbackUrl` with the configured headers plus `X-Agentry-Timestamp` (Unix seconds) and `X-Agentry-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>", keyed with the account salt>`; receivers should reject timestamps older than 5 minutes. `contentFormat` is the JSON schema of `arguments`, checked before the call. The response (JSON, or text, up to 512 KB, within 30 s) is given to the model; 4xx/5xx, timeouts and refused addresses are reported to it as errors.',
+    ),
+  protocolFunctionSources: z
+    .array(text(2000))
+    .max(100)
+    .optional()
+    .describe('URLs answering GET with a JSON array of protocol functions (or `{ "functions": [...] }`), cached 5 minutes; a failing source is skipped.'),
+  mcpSources: z
+    .array(remoteSource)
+    .max(100)
+    .optional()
+    .describe('MCP servers (Streamable HTTP, or SSE for older servers). Their tools are offered as `<name>__<tool>` and listed again after `cacheDuration` seconds (default 300); a server that is down offers no tools.'),
+  systemInstructionsSources: z
+    .array(remoteSource)
+    .max(100)
+    .optional()
+    .describe('URLs whose text (up to 256 KB) is appended to the system instruction, cached `cacheDuration` seconds (default 300); a failing source is skipped.'),
   enabledMultimodalFeatures: z.array(multimodalFeatureSchema).max(10).optional(),
   toolContextCount: z.number().int().min(0).nullable().optional(),
   sentinelOptions: z.looseObject({ enabledFunctions: z.array(builtinFunctionSchema).max(20).optional() }).nullable().optional(),

@@ -11,7 +11,8 @@ export type ToolKind = 'http' | 'mcp' | 'builtin' | 'skill' | 'sub-agent';
 export interface ToolContext {
   readonly orgId: string;
   readonly agentId: string;
-  readonly conversationId: string;
+  /** Null for a stateless `/v1` call of an agent, which keeps no conversation. */
+  readonly conversationId: string | null;
   readonly externalUserId: string | null;
   /** The user's time zone when known (IANA name), for date and time tools. */
   readonly timeZone: string | null;
@@ -33,6 +34,8 @@ export interface ToolResult {
   readonly content: string;
   readonly isError: boolean;
   readonly structured?: unknown;
+  /** Model tokens the tool itself spent (a sub-agent's turn), added to the calling turn's usage. */
+  readonly usage?: { readonly promptTokens: number; readonly completionTokens: number; readonly cachedTokens: number };
 }
 
 export interface AgentTool {
