@@ -22,7 +22,7 @@ export async function buildApp(container: Container): Promise<AppInstance> {
 
   const authenticate = createAuthenticator(container.apiKeys);
   registerOperationsRoutes(app, { database: container.database, metrics: container.metrics });
-  registerGatewayApi(app, { authenticate, aiGateways: container.aiGateways, organizations: container.organizations, apiKeys: container.apiKeys, usage: container.usage });
+  registerGatewayApi(app, { authenticate, aiGateways: container.aiGateways, organizations: container.organizations, apiKeys: container.apiKeys, usage: container.usage, memories: container.memories, skills: container.skills });
   registerOrganizationApi(app, { authenticate, agents: container.agents, audit: container.audit, connections: container.connections, files: container.files, conversations: container.conversations, turns: container.turns });
   registerAgentKeyApi(app, { authenticate, agents: container.agents, conversations: container.conversations, turns: container.turns });
   registerConversationsApi(app, {
@@ -34,6 +34,7 @@ export async function buildApp(container: Container): Promise<AppInstance> {
   registerInferenceApi(app, {
     authenticate,
     chatCompletions: container.chatCompletions,
+    agentCompletions: container.agentCompletions,
     modelCatalog: container.modelCatalog,
     aiGateways: container.aiGateways,
     organizations: container.organizations,

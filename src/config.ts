@@ -50,6 +50,8 @@ const environmentSchema = z.object({
   AGENTRY_SSE_PING_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
   AGENTRY_TURN_FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(250),
   AGENTRY_CONTEXT_TOKENS: z.coerce.number().int().min(256).default(32_000),
+  AGENTRY_AGENT_MAX_STEPS: z.coerce.number().int().min(1).max(100).default(10),
+  AGENTRY_AGENT_MAX_DEPTH: z.coerce.number().int().min(0).max(10).default(3),
   AGENTRY_MODEL_PRICES: z
     .string()
     .optional()
@@ -100,7 +102,14 @@ export interface Config {
   /** Silence after which streamed responses get a `: ping` comment (0: never). */
   readonly ssePingIntervalMs: number;
   /** How often a running turn saves its partial reply (and finds a cancel flag), and the history budget of agents without one. */
-  readonly turns: { readonly flushIntervalMs: number; readonly defaultContextTokens: number };
+  readonly turns: {
+    readonly flushIntervalMs: number;
+    readonly defaultContextTokens: number;
+    /** Model calls with tool results one turn may make. */
+    readonly maxToolSteps: number;
+    /** How many agents deep sub-agent calls may go. */
+    readonly maxSubAgentDepth: number;
+  };
   /** Operator price overrides (USD per million tokens), by model or `<connection>/<model>`. */
   readonly modelPrices: Readonly<Record<string, ModelPrice>>;
   /** Provider endpoints the operator declares; they appear in every organization as read-only connections. */
@@ -167,7 +176,12 @@ export function loadConfig(environment: Environment, workingDirectory: string = 
     ...(env.AGENTRY_SECRET_KEY ? { secretKey: env.AGENTRY_SECRET_KEY } : {}),
     outbound: { allow: env.AGENTRY_OUTBOUND_ALLOW ?? '' },
     ssePingIntervalMs: env.AGENTRY_SSE_PING_INTERVAL_MS,
-    turns: { flushIntervalMs: env.AGENTRY_TURN_FLUSH_INTERVAL_MS, defaultContextTokens: env.AGENTRY_CONTEXT_TOKENS },
+    turns: {
+      flushIntervalMs: env.AGENTRY_TURN_FLUSH_INTERVAL_MS,
+      defaultContextTokens: env.AGENTRY_CONTEXT_TOKENS,
+      maxToolSteps: env.AGENTRY_AGENT_MAX_STEPS,
+      maxSubAgentDepth: env.AGENTRY_AGENT_MAX_DEPTH,
+    },
     modelPrices: env.AGENTRY_MODEL_PRICES,
     providers: declaredProviders(env),
   });

@@ -3,11 +3,16 @@ import { ApiKeyService } from './features/api-keys/index.js';
 import { AuditService, auditPurgeJob } from './features/audit/index.js';
 import { ConnectionService, systemConnections } from './features/connections/index.js';
 import { FileService } from './features/files/index.js';
-import { type AgentLookup, ConversationService, TurnRunner } from './features/conversations/index.js';
+import { MemoryService } from './features/memories/index.js';
+import { SkillService } from './features/skills/index.js';
+import { createAgentToolsetProvider } from './features/tools/agent-toolset.js';
+import { builtinTools, memoryContext } from './features/tools/builtins/index.js';
+import { AgentCompletions, type AgentLookup, ConversationService, TurnRunner } from './features/conversations/index.js';
 import { ChatCompletionService, ModelCatalog, type OutboundRequest, createFetchFor } from './features/inference/index.js';
 import { OrganizationService } from './features/organizations/index.js';
 import { RateLimiter } from './features/limits/index.js';
 import { PriceTable, UsageRecorder, UsageService } from './features/usage/index.js';
+import { ExternalToolSources } from './features/tools/index.js';
 import type { Config } from './config.js';
 import { LocalBlobStore } from './platform/blobs/local-blob-store.js';
 import { type Database, openDatabase } from './platform/db/database.js';
@@ -34,8 +39,13 @@ export interface Container {
   readonly agents: AgentService;
   readonly chatCompletions: ChatCompletionService;
   readonly files: FileService;
+  readonly memories: MemoryService;
+  readonly skills: SkillService;
   readonly conversations: ConversationService;
   readonly turns: TurnRunner;
+  readonly agentCompletions: AgentCompletions;
+  /** HTTP callback, MCP and instruction-source tools of an agent, for the tool loop. */
+  readonly toolSources: ExternalToolSources;
   readonly modelCatalog: ModelCatalog;
   readonly usageRecorder: UsageRecorder;
   readonly usage: UsageService;
@@ -112,16 +122,23 @@ export async function createContainer(config: Config, options: ContainerOptions 
       deductBalance: (transaction, orgId, amount) => organizations.deductBalance(transaction, orgId, amount),
       logger: logger.child({ component: 'usage' }),
     });
+    const prices = new PriceTable(config.modelPrices);
     const chatCompletions = new ChatCompletionService({
       connections,
       aiGateways,
       outbound,
       fetchFor: createFetchFor({ tenant: tenantOutbound.dispatcher, operator: operatorOutbound.dispatcher }),
-      prices: new PriceTable(config.modelPrices),
+      prices,
       usage: usageRecorder,
       assertCanSpend: (orgId) => organizations.assertCanSpend(orgId),
       limiter: new RateLimiter(database.handle),
       reportBackgroundError: (error) => logger.warn({ err: error }, 'could not update token counters'),
+    });
+    const toolSources = new ExternalToolSources({
+      outbound: tenantOutbound,
+      fetchFor: createFetchFor({ tenant: tenantOutbound.dispatcher, operator: operatorOutbound.dispatcher }),
+      orgSalt: (orgId) => organizations.getSalt(orgId),
+      logger: logger.child({ component: 'tools' }),
     });
     const agentLookup: AgentLookup = async (orgId, agentId) => {
       const agent = await aiGateways.resolve(orgId, agentId);
@@ -132,6 +149,10 @@ export async function createContainer(config: Config, options: ContainerOptions 
         enableFeedback: agent.profile.enableFeedback ?? false,
         contextMaximumSize: agent.parameters.contextMaximumSize ?? null,
         acceptsImages: acceptsImages(agent.parameters),
+        subAgents: agent.profile.subAgents ?? [],
+        toolContextCount: agent.parameters.toolContextCount ?? null,
+        explainToolCalls: agent.parameters.toolInvocationExplanations ?? false,
+        description: agent.profile.description ?? null,
       };
     };
     const jobQueue = new JobQueue(database);
@@ -143,6 +164,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
       maxBytes: config.files.maxBytes,
       ttlMs: config.files.ttlHours * HOUR_MS,
     });
+    const memories = new MemoryService({ db: database.handle, audit });
+    const skills = new SkillService({ db: database.handle, audit });
     const broadcast = createBroadcast(config, logger.child({ component: 'broadcast' }));
     const turns = new TurnRunner({
       db: database.handle,
@@ -150,9 +173,37 @@ export async function createContainer(config: Config, options: ContainerOptions 
       agents: agentLookup,
       complete: (caller, request, options) => chatCompletions.complete(caller, request, options),
       fileContext: (orgId, fileIds) => files.contextFor(orgId, fileIds),
+      toolsets: createAgentToolsetProvider({
+        resolveAgent: (orgId, agentId) => aiGateways.resolve(orgId, agentId),
+        external: toolSources,
+        builtins: (names) => builtinTools(names, { memories, request: { outbound: tenantOutbound } }),
+        skills: (orgId, slugs) => skills.bySlugs(orgId, slugs),
+        memories: (orgId, externalUserId, options) => memories.forUser(orgId, externalUserId, options),
+        memoryContext,
+        logger: logger.child({ component: 'tools' }),
+      }),
+      openChildConversation: async (actor, agentId, link) => {
+        const child = await conversations.create(actor, agentId, {
+          name: 'Sub-agent call',
+          channel: 'sub-agent',
+          externalUserId: link.externalUserId,
+          metadata: { parentConversationId: link.parentConversationId, parentAgentId: link.parentAgentId },
+        });
+        return child.id;
+      },
       logger: logger.child({ component: 'turns' }),
       flushIntervalMs: config.turns.flushIntervalMs,
       defaultContextTokens: config.turns.defaultContextTokens,
+      maxToolSteps: config.turns.maxToolSteps,
+      maxSubAgentDepth: config.turns.maxSubAgentDepth,
+    });
+    const agentCompletions = new AgentCompletions({
+      resolveAgent: (orgId, idOrSlug) => aiGateways.resolve(orgId, idOrSlug),
+      agents: agentLookup,
+      toolsetFor: (agent, context, userText) => turns.toolsetFor(agent, context, userText),
+      complete: (caller, request, options) => chatCompletions.complete(caller, request, options),
+      prices,
+      maxToolSteps: config.turns.maxToolSteps,
     });
     const conversations = new ConversationService({
       db: database.handle,
@@ -165,10 +216,11 @@ export async function createContainer(config: Config, options: ContainerOptions 
     const purge = auditPurgeJob({ audit, retentionPolicies: () => organizations.auditRetentionPolicies() });
     const jobWorker = new JobWorker({
       queue: jobQueue,
-      definitions: [purge, files.jobs.extractText, files.jobs.purgeExpired],
+      definitions: [purge, files.jobs.extractText, files.jobs.purgeExpired, memories.jobs.purgeExpired],
       recurring: [
         { definition: purge, payload: {}, everyMs: HOUR_MS },
         { definition: files.jobs.purgeExpired, payload: {}, everyMs: HOUR_MS / 4 },
+        { definition: memories.jobs.purgeExpired, payload: {}, everyMs: HOUR_MS },
       ],
       concurrency: config.jobs.concurrency,
       pollIntervalMs: config.jobs.pollIntervalMs,
@@ -189,8 +241,12 @@ export async function createContainer(config: Config, options: ContainerOptions 
       agents,
       chatCompletions,
       files,
+      memories,
+      skills,
       conversations,
       turns,
+      agentCompletions,
+      toolSources,
       modelCatalog: new ModelCatalog({
         connections,
         outbound,

@@ -5,7 +5,9 @@ import type { ConversationsTable, MessagesTable, TurnsTable } from './features/c
 import type { ConnectionsTable } from './features/connections/connection.table.js';
 import type { FilesTable } from './features/files/file.table.js';
 import type { RateCountersTable } from './features/limits/rate-counter.table.js';
+import type { MemoriesTable } from './features/memories/memory.table.js';
 import type { OrganizationsTable } from './features/organizations/organization.table.js';
+import type { SkillsTable } from './features/skills/skill.table.js';
 import type { UsageRecordsTable } from './features/usage/usage-record.table.js';
 import type { JobsTable } from './platform/jobs/job.table.js';
 
@@ -23,4 +25,6 @@ export interface Tables {
   conversations: ConversationsTable;
   messages: MessagesTable;
   turns: TurnsTable;
+  skills: SkillsTable;
+  memories: MemoriesTable;
 }

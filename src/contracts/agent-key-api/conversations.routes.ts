@@ -67,7 +67,7 @@ const messageSchema = z.object({
   conversationId: z.string(),
   role: z.enum(['user', 'assistant', 'tool', 'system']),
   message: z.string(),
-  status: z.enum(['queued', 'streaming', 'completed', 'failed', 'cancelled']),
+  status: z.enum(['queued', 'streaming', 'awaiting_approval', 'completed', 'failed', 'cancelled']),
   model: z.string().nullable(),
   usage: z.object({ promptTokens: z.number(), completionTokens: z.number(), cachedTokens: z.number() }).nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),

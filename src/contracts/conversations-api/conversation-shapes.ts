@@ -27,7 +27,7 @@ export const messageSchema = z.object({
   turn_id: z.string().nullable().describe('The turn that wrote the message; null for the agent’s initial message.'),
   role: z.enum(['user', 'assistant', 'tool', 'system']),
   content: z.string(),
-  status: z.enum(['queued', 'streaming', 'completed', 'failed', 'cancelled']),
+  status: z.enum(['queued', 'streaming', 'awaiting_approval', 'completed', 'failed', 'cancelled']),
   model: z.string().nullable().describe('`@<connection>/<model>` that wrote an assistant message.'),
   usage: usageSchema.nullable(),
   latency_ms: z.number().nullable(),
@@ -42,7 +42,7 @@ export const messageSchema = z.object({
 export const turnSchema = z.object({
   id: z.string(),
   conversation_id: z.string(),
-  status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']),
+  status: z.enum(['queued', 'running', 'awaiting_approval', 'completed', 'failed', 'cancelled']),
   user_message_id: z.string(),
   message_id: z.string().describe('The assistant message the turn writes.'),
   created_at: z.string(),
@@ -124,6 +124,8 @@ export function turnEventShape(event: TurnEvent): ServerSentEvent {
       };
     case 'delta':
       return { id: event.id, data: event.content };
+    case 'tool':
+      return { id: event.id, event: event.event, data: JSON.stringify(event.call) };
     case 'done':
       return {
         id: event.id,

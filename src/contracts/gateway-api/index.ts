@@ -3,9 +3,16 @@ import { withAuthentication } from '../shared/authenticated-scope.js';
 import type { Authenticate } from '../shared/authentication.js';
 import { type AccountRoutesDependencies, registerAccountRoutes } from './accounts.routes.js';
 import { type AiGatewayRoutesDependencies, registerAiGatewayRoutes } from './ai-gateways.routes.js';
+import { type MemoryRoutesDependencies, registerMemoryRoutes } from './memories.routes.js';
+import { type SkillRoutesDependencies, registerSkillRoutes } from './skills.routes.js';
 import { type UsageRoutesDependencies, registerUsageRoutes } from './usage.routes.js';
 
-export interface GatewayApiDependencies extends AccountRoutesDependencies, AiGatewayRoutesDependencies, UsageRoutesDependencies {
+export interface GatewayApiDependencies
+  extends AccountRoutesDependencies,
+    AiGatewayRoutesDependencies,
+    UsageRoutesDependencies,
+    MemoryRoutesDependencies,
+    SkillRoutesDependencies {
   readonly authenticate: Authenticate;
 }
 
@@ -15,5 +22,7 @@ export function registerGatewayApi(app: AppInstance, deps: GatewayApiDependencie
     registerAccountRoutes(scope, deps);
     registerAiGatewayRoutes(scope, deps);
     registerUsageRoutes(scope, deps);
+    registerMemoryRoutes(scope, deps);
+    registerSkillRoutes(scope, deps);
   });
 }

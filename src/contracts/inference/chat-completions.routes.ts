@@ -1,20 +1,24 @@
+import type { AgentCompletions } from '../../features/conversations/index.js';
 import { type ChatCompletionService, chatCompletionRequest } from '../../features/inference/index.js';
 import type { AppInstance } from '../../platform/http/create-server.js';
 import { requestSignal } from '../../platform/http/request-signal.js';
 import { SSE_HEADERS } from '../../platform/http/sse-relay.js';
 import { ForbiddenError } from '../../platform/errors.js';
-import { principalOf } from '../shared/authentication.js';
+import { actorOf, principalOf } from '../shared/authentication.js';
+import { callerOf } from '../shared/callers.js';
 import { contractSecurity } from '../shared/security-schemes.js';
 
 export interface ChatCompletionRoutesDependencies {
   readonly chatCompletions: ChatCompletionService;
+  /** Agents with tools run their tool loop here instead of the plain gateway path. */
+  readonly agentCompletions: AgentCompletions;
   /** Silence after which a streamed response gets a `: ping` comment. */
   readonly ssePingIntervalMs: number;
 }
 
 const DESCRIPTION = `Creates a chat completion in the OpenAI wire format, so the \`openai\` SDK, the Vercel AI SDK and LangChain work unchanged against \`/v1\`.
 
-\`model\` is \`@<connection>/<model>\` (for example \`@openai/gpt-4o-mini\`, or a connection the organization created), or the id or slug of an AI gateway, whose parameters then apply: system instruction, prompt template, prefill, sampling settings, flags, context budget, complexity routing (reported in \`generation_context.model_routing\` and the \`X-Agentry-Complexity\` header) and fallback models, tried in order when the provider fails before the first byte. The model that served the call is in \`X-Agentry-Upstream-Model\`. For OpenAI-compatible providers every field Agentry does not act on (tools, tool_choice, response_format, metadata…) is forwarded untouched; Anthropic and Gemini connections are served through the AI SDK, which translates messages, tools and sampling settings and answers in the same OpenAI format. Only \`n = 1\` is supported. An agent is an AI gateway: \`model\` = the agent’s id runs it with its instructions and settings, statelessly (conversations are kept by the Conversations, Organization and Agent-key APIs); an agent-scoped key may call only its own agent (else 403).
+\`model\` is \`@<connection>/<model>\` (for example \`@openai/gpt-4o-mini\`, or a connection the organization created), or the id or slug of an AI gateway, whose parameters then apply: system instruction, prompt template, prefill, sampling settings, flags, context budget, complexity routing (reported in \`generation_context.model_routing\` and the \`X-Agentry-Complexity\` header) and fallback models, tried in order when the provider fails before the first byte. The model that served the call is in \`X-Agentry-Upstream-Model\`. For OpenAI-compatible providers every field Agentry does not act on (tools, tool_choice, response_format, metadata…) is forwarded untouched; Anthropic and Gemini connections are served through the AI SDK, which translates messages, tools and sampling settings and answers in the same OpenAI format. Only \`n = 1\` is supported. An agent is an AI gateway: \`model\` = the agent’s id runs it with its instructions and settings, statelessly (conversations are kept by the Conversations, Organization and Agent-key APIs); an agent-scoped key may call only its own agent (else 403). An agent with tools (built-in functions, HTTP callbacks, MCP servers, skills, sub-agents) runs its full tool loop here, unless the request brings its own \`tools\`: the reply lists the tools it ran in \`generation_context.runned_functions\`, \`user\` (or \`metadata.external_user_id\`) names the end user whose memories apply, and a tool that needs approval is not run (the reply says so; approvals need a conversation).
 
 With \`stream: true\` the provider's server-sent events are relayed as they arrive, unbuffered, ending with \`data: [DONE]\`; during 15 s of silence a \`: ping\` comment keeps proxies from closing the connection, unless the request sends \`Sse-Stream-Options: no-ping\`. A provider failure after the stream began ends it with a \`data: {"error": …}\` event in OpenAI's shape. A client that disconnects aborts the provider request.
 
@@ -39,11 +43,12 @@ export function registerChatCompletionRoutes(app: AppInstance, deps: ChatComplet
         throw new ForbiddenError('This API key is scoped to one agent; set `model` to that agent’s id.', 'key_scope');
       }
       const noPing = String(request.headers['sse-stream-options'] ?? '').toLowerCase() === 'no-ping';
-      const result = await deps.chatCompletions.complete(
-        { orgId: principal.orgId, keyId: principal.keyId, keyLabel: principal.keyLabel, keyLimits: principal.limits },
-        request.body,
-        { signal: requestSignal(request, reply), pingIntervalMs: noPing ? 0 : deps.ssePingIntervalMs },
-      );
+      const caller = callerOf(principal);
+      const signal = requestSignal(request, reply);
+      const agent = await deps.agentCompletions.agentFor(principal.orgId, request.body);
+      const result = agent
+        ? await deps.agentCompletions.complete(caller, actorOf(request), agent, request.body, { signal })
+        : await deps.chatCompletions.complete(caller, request.body, { signal, pingIntervalMs: noPing ? 0 : deps.ssePingIntervalMs });
       reply.headers(result.headers);
       if (result.kind === 'json') return reply.send(result.body);
       return reply.headers(SSE_HEADERS).send(result.body);

@@ -2,6 +2,7 @@ import type { AppInstance } from '../../platform/http/create-server.js';
 import { withAuthentication } from '../shared/authenticated-scope.js';
 import type { Authenticate } from '../shared/authentication.js';
 import { type AgentResponseRoutesDependencies, registerAgentResponseRoutes } from './agent-responses.routes.js';
+import { type ApprovalRoutesDependencies, registerApprovalRoutes } from './approvals.routes.js';
 import { type AgentRoutesDependencies, registerAgentRoutes } from './agents.routes.js';
 import { type AuditLogRoutesDependencies, registerAuditLogRoutes } from './audit-log.routes.js';
 import { type ConnectionRoutesDependencies, registerConnectionRoutes } from './connections.routes.js';
@@ -9,6 +10,7 @@ import { type FileRoutesDependencies, registerFileRoutes } from './files.routes.
 
 export interface OrganizationApiDependencies
   extends AgentResponseRoutesDependencies,
+    ApprovalRoutesDependencies,
     AgentRoutesDependencies,
     AuditLogRoutesDependencies,
     ConnectionRoutesDependencies,
@@ -24,5 +26,6 @@ export function registerOrganizationApi(app: AppInstance, deps: OrganizationApiD
     registerConnectionRoutes(scope, deps);
     registerFileRoutes(scope, deps);
     registerAgentResponseRoutes(scope, deps);
+    registerApprovalRoutes(scope, deps);
   });
 }

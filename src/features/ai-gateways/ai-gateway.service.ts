@@ -125,7 +125,13 @@ function assertAddressable(parameters: StoredParameters): void {
   }
 }
 
+const RESOLVED_TTL_MS = 2_000;
+const RESOLVED_MAX_ENTRIES = 10_000;
+
 export class AiGatewayService {
+  private readonly resolved = new Map<string, { value: ResolvedAiGateway; expiresAt: number }>();
+  private generation = 0;
+
   constructor(private readonly deps: AiGatewayServiceDependencies) {}
 
   async list(orgId: string, filter?: string): Promise<AiGatewaySummary[]> {
@@ -154,12 +160,34 @@ export class AiGatewayService {
     return this.toView(row);
   }
 
-  /** The gateway a `/v1` request names, by id or slug, with its provider key decrypted. */
+  /**
+   * The gateway a `/v1` request or an agent turn names, by id or slug, with
+   * its provider key decrypted. Kept for RESOLVED_TTL_MS: a turn resolves its
+   * agent several times and every `/v1` call once. Writes on this node forget
+   * the organization's entries at once; other nodes see a change within the TTL.
+   */
   async resolve(orgId: string, idOrSlug: string): Promise<ResolvedAiGateway> {
+    const key = `${orgId}\u0000${idOrSlug}`;
+    const cached = this.resolved.get(key);
+    if (cached && cached.expiresAt > Date.now()) return cached.value;
+    const generation = this.generation;
     const row = (await findAiGateway(this.deps.db, orgId, idOrSlug)) ?? (await findAiGatewayBySlug(this.deps.db, orgId, idOrSlug));
     if (!row) throw new NotFoundError('AI gateway', idOrSlug);
     const apiKey = row.api_key ? this.deps.secrets.decrypt(row.api_key, apiKeyContext(row)) : null;
-    return { id: row.id, name: row.name, slug: row.slug, parameters: { ...storedParameters(row), apiKey }, profile: storedProfile(row) };
+    const value: ResolvedAiGateway = { id: row.id, name: row.name, slug: row.slug, parameters: { ...storedParameters(row), apiKey }, profile: storedProfile(row) };
+    // A write that happened while this row was read must not be undone by caching the old row.
+    if (generation === this.generation) {
+      if (this.resolved.size >= RESOLVED_MAX_ENTRIES) this.resolved.clear();
+      this.resolved.set(key, { value, expiresAt: Date.now() + RESOLVED_TTL_MS });
+    }
+    return value;
+  }
+
+  /** Drops every cached gateway of the organization (a write may rename slugs or change sub-agents of others). */
+  private forget(orgId: string): void {
+    this.generation += 1;
+    const prefix = `${orgId}\u0000`;
+    for (const key of this.resolved.keys()) if (key.startsWith(prefix)) this.resolved.delete(key);
   }
 
   async create(actor: Actor, input: CreateAiGatewayInput, options: AiGatewayWriteOptions = {}): Promise<AiGatewayView> {
@@ -196,6 +224,7 @@ export class AiGatewayService {
         });
       }),
     );
+    this.forget(actor.orgId);
     return this.toView(row);
   }
 
@@ -232,6 +261,7 @@ export class AiGatewayService {
         return after;
       }),
     );
+    this.forget(actor.orgId);
     return this.toView(updated);
   }
 
@@ -251,6 +281,7 @@ export class AiGatewayService {
       return this.deps.agentKeys.deleteAgentKeys(transaction, actor, id);
     });
     this.deps.agentKeys.forgetKeys(revokedKeys);
+    this.forget(actor.orgId);
   }
 
   /** A deleted agent leaves the sub-agent lists that named it, so a GET-then-PUT of those agents still validates. */

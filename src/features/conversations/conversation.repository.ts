@@ -128,8 +128,10 @@ export async function findMessage(db: DatabaseHandle, orgId: string, conversatio
     .executeTakeFirst();
 }
 
-export async function updateMessage(db: DatabaseHandle, orgId: string, id: string, changes: Updateable<MessagesTable>): Promise<void> {
-  await db.updateTable('messages').set(changes).where('org_id', '=', orgId).where('id', '=', id).execute();
+/** False when the message is gone (its conversation was deleted). */
+export async function updateMessage(db: DatabaseHandle, orgId: string, id: string, changes: Updateable<MessagesTable>): Promise<boolean> {
+  const result = await db.updateTable('messages').set(changes).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 /** Oldest first, after message number `afterSeq`. */
@@ -180,17 +182,20 @@ export async function listRecentMessageSizes(
     .execute();
 }
 
-/** Messages with numbers in [fromSeq, beforeSeq), oldest first. */
+/** What a model needs of a past message. */
+export type HistoryRow = Pick<MessageRow, 'seq' | 'role' | 'content' | 'parts' | 'tool_calls' | 'tool_call_id' | 'status'>;
+
+/** Messages with numbers in [fromSeq, beforeSeq), oldest first, with only the columns a prompt uses. */
 export async function listMessageRange(
   db: DatabaseHandle,
   orgId: string,
   conversationId: string,
   fromSeq: number,
   beforeSeq: number,
-): Promise<MessageRow[]> {
+): Promise<HistoryRow[]> {
   return db
     .selectFrom('messages')
-    .selectAll()
+    .select(['seq', 'role', 'content', 'parts', 'tool_calls', 'tool_call_id', 'status'])
     .where('org_id', '=', orgId)
     .where('conversation_id', '=', conversationId)
     .where('seq', '>=', fromSeq)
@@ -233,4 +238,51 @@ export async function updateTurn(db: DatabaseHandle, orgId: string, id: string, 
 export async function isCancelRequested(db: DatabaseHandle, orgId: string, id: string): Promise<boolean> {
   const row = await db.selectFrom('turns').select('cancel_requested').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
   return row?.cancel_requested === 1;
+}
+
+export async function findTurnsAwaitingApproval(db: DatabaseHandle, orgId: string, conversationId: string): Promise<TurnRow[]> {
+  return db
+    .selectFrom('turns')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('conversation_id', '=', conversationId)
+    .where('status', '=', 'awaiting_approval')
+    .orderBy('created_at', 'asc')
+    .execute();
+}
+
+/** Replaces a reply's tool steps only if they are still `expected`; false when another writer came first. */
+export async function replaceToolSteps(db: DatabaseHandle, orgId: string, messageId: string, expected: string | null, next: string | null): Promise<boolean> {
+  let query = db.updateTable('messages').set({ tool_calls: next }).where('org_id', '=', orgId).where('id', '=', messageId);
+  query = expected === null ? query.where('tool_calls', 'is', null) : query.where('tool_calls', '=', expected);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Moves a paused turn back to the queue; false when another node already did. */
+export async function claimTurnForResume(db: DatabaseHandle, orgId: string, id: string, now: string): Promise<boolean> {
+  const result = await db
+    .updateTable('turns')
+    .set({ status: 'queued', updated_at: now, finished_at: null })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .where('status', '=', 'awaiting_approval')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Starts a turn and its reply unless a cancel was requested meanwhile; false when it was. */
+export async function markRunning(db: DatabaseHandle, orgId: string, turnId: string, replyId: string, now: string): Promise<boolean> {
+  return db.transaction().execute(async (transaction) => {
+    const started = await transaction
+      .updateTable('turns')
+      .set({ status: 'running', updated_at: now })
+      .where('org_id', '=', orgId)
+      .where('id', '=', turnId)
+      .where('cancel_requested', '=', 0)
+      .executeTakeFirst();
+    if (Number(started.numUpdatedRows) === 0) return false;
+    await transaction.updateTable('messages').set({ status: 'streaming', updated_at: now }).where('org_id', '=', orgId).where('id', '=', replyId).execute();
+    return true;
+  });
 }

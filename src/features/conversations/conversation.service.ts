@@ -31,6 +31,13 @@ export interface ConversationAgent {
   readonly enableFeedback: boolean;
   /** False when the agent's model takes no image input (flag DisableMultiModalInput, or Image not among its multimodal features). */
   readonly acceptsImages: boolean;
+  /** Agents this one may delegate to (profile `subAgents`). */
+  readonly subAgents: readonly string[];
+  /** How many past tool results stay in the context (null: all that fit). */
+  readonly toolContextCount: number | null;
+  /** `toolInvocationExplanations`: the model says why it calls each tool. */
+  readonly explainToolCalls: boolean;
+  readonly description: string | null;
   /** The agent's context budget in estimated tokens, when it sets one. */
   readonly contextMaximumSize: number | null;
 }

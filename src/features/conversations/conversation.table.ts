@@ -22,7 +22,7 @@ export interface ConversationsTable {
 
 export type MessageRole = 'user' | 'assistant' | 'tool' | 'system';
 /** `queued` and `streaming` are transient states of the assistant message of a running turn. */
-export type MessageStatus = 'queued' | 'streaming' | 'completed' | 'failed' | 'cancelled';
+export type MessageStatus = 'queued' | 'streaming' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled';
 
 export interface MessagesTable {
   id: string;
@@ -49,7 +49,7 @@ export interface MessagesTable {
   updated_at: string;
 }
 
-export type TurnStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type TurnStatus = 'queued' | 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled';
 
 export interface TurnsTable {
   id: string;

@@ -1,5 +1,6 @@
 import type { ConversationRow, MessageRow } from './conversation.repository.js';
 import type { ConversationStatus, MessageRole, MessageStatus } from './conversation.table.js';
+import { type ToolCallRecord, callsOf, decodeSteps } from './tool-steps.js';
 
 /** A conversation as every contract starts from; each contract renames and picks fields. */
 export interface ConversationView {
@@ -41,7 +42,8 @@ export interface MessageView {
   readonly turnId: string | null;
   readonly role: MessageRole;
   readonly content: string;
-  readonly toolCalls: unknown[] | null;
+  /** The tools the reply called, with their results and approval states; null when it called none. */
+  readonly toolCalls: ToolCallRecord[] | null;
   readonly toolCallId: string | null;
   readonly fileIds: string[];
   readonly model: string | null;
@@ -83,7 +85,7 @@ export function toMessageView(row: MessageRow): MessageView {
     turnId: row.turn_id,
     role: row.role,
     content: row.content,
-    toolCalls: parsed<unknown[]>(row.tool_calls),
+    toolCalls: row.tool_calls ? callsOf(decodeSteps(row.tool_calls)) : null,
     toolCallId: row.tool_call_id,
     fileIds: parsed<string[]>(row.file_ids) ?? [],
     model: row.model,

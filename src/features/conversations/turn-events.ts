@@ -1,6 +1,8 @@
 import type { MessageError, MessageUsage } from './conversation.views.js';
+import type { ToolCallRecord } from './tool-steps.js';
 
-export type TurnEndStatus = 'completed' | 'failed' | 'cancelled';
+/** How a run of a turn ends; `awaiting_approval` pauses it until a person decides its pending tool calls. */
+export type TurnEndStatus = 'completed' | 'failed' | 'cancelled' | 'awaiting_approval';
 
 /**
  * What a turn's stream carries. Every event has an id `<turnId>:<position>`:
@@ -17,6 +19,7 @@ export type TurnEvent =
       readonly assistantMessageId: string;
     }
   | { readonly type: 'delta'; readonly id: string; readonly content: string }
+  | { readonly type: 'tool'; readonly id: string; readonly event: 'tool_call' | 'tool_result'; readonly call: ToolCallRecord }
   | {
       readonly type: 'done';
       readonly id: string;

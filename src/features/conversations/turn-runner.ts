@@ -8,25 +8,32 @@ import type { Broadcast } from '../../platform/events/index.js';
 import type { Logger } from '../../platform/logging/logger.js';
 import type { ChatContentPart, ChatMessage } from '../ai-gateways/index.js';
 import type { Caller, ChatCompletionRequest, ChatCompletionResult } from '../inference/index.js';
+import { EMPTY_TOOLSET, type ToolContext, type Toolset } from '../tools/index.js';
 import {
   type MessageRow,
   type TurnRow,
   findConversation,
   findMessage,
   findTurn,
+  claimTurnForResume,
+  findTurnsAwaitingApproval,
   findUnfinishedTurns,
   insertMessages,
   insertTurn,
   isCancelRequested,
+  markRunning,
+  replaceToolSteps,
   reserveSequence,
   updateConversation,
   updateMessage,
   updateTurn,
 } from './conversation.repository.js';
-import type { AgentLookup } from './conversation.service.js';
+import type { AgentLookup, ConversationAgent } from './conversation.service.js';
 import { type MessageError, type MessageUsage, type MessageView, toMessageView } from './conversation.views.js';
 import { estimateMessageRowTokens, loadHistoryWindow } from './history-window.js';
-import { readModelReply } from './model-reply.js';
+import { runAgentLoop } from './agent-loop.js';
+import { subAgentTools, withExtraTools } from './sub-agent-tool.js';
+import { type ToolCallRecord, type ToolStep, callsOf, decodeSteps, encodeSteps } from './tool-steps.js';
 import { type TurnEndStatus, type TurnEvent, eventId } from './turn-events.js';
 
 /** A file put into a turn, as the files feature hands it over. */
@@ -44,6 +51,18 @@ export interface TurnRunnerDependencies {
   readonly logger: Logger;
   /** Carries cancels to the node running the turn at once; without it the node finds the flag at its next flush. */
   readonly broadcast?: Broadcast;
+  /** The tools and tool instructions of an agent for one turn; none when unset. */
+  readonly toolsets?: ToolsetProvider;
+  /** Opens the conversation a sub-agent call runs in, linked to its parent; returns its id. */
+  readonly openChildConversation: (
+    actor: Actor,
+    agentId: string,
+    link: { parentConversationId: string | null; parentAgentId: string; externalUserId: string | null },
+  ) => Promise<string>;
+  /** Most model calls with tool results in one turn. */
+  readonly maxToolSteps?: number;
+  /** How many agents deep a chain of sub-agent calls may go. */
+  readonly maxSubAgentDepth?: number;
   /** How often a running turn saves its partial reply and looks for a cancel from another node. */
   readonly flushIntervalMs?: number;
   /** The history a turn sends when the agent sets no context budget (estimated tokens). */
@@ -58,6 +77,8 @@ export interface TurnRequest {
   readonly agentId?: string;
   readonly content: string;
   readonly fileIds?: readonly string[];
+  /** How deep in sub-agent calls this turn runs; 0 (the default) for a user's turn. */
+  readonly depth?: number;
 }
 
 export interface TurnOutcome {
@@ -96,18 +117,76 @@ interface LiveTurn {
   readonly abort: AbortController;
   readonly listeners: Set<(event: TurnEvent) => void>;
   content: string;
+  /** The tool steps so far, saved with the partial reply. */
+  steps: readonly ToolStep[];
+  /** The reply row as it stood when this run began; the final view is built from it without reading it back. */
+  readonly reply: MessageRow;
   finished: TurnEvent | null;
   outcome: Promise<TurnOutcome>;
 }
 
+/** A tool call waiting for a person's decision. */
+export interface PendingApproval {
+  readonly toolCallId: string;
+  readonly turnId: string;
+  readonly messageId: string;
+  readonly name: string;
+  readonly arguments: string;
+  readonly kind: ToolCallRecord['kind'];
+  readonly requestedAt: string;
+}
+
+/** What a turn's run needs beyond its live state; rebuilt from the database when a paused turn resumes. */
+interface TurnPlan {
+  readonly agentId: string;
+  readonly extraContext: string | null;
+  readonly userSeq: number;
+  readonly createdAt: string;
+  readonly currentUser: ChatMessage;
+  /** What the user message becomes for a model that takes no images: the notes stored for history. */
+  readonly textOnlyUser: ChatMessage;
+  readonly externalUserId: string | null;
+  readonly timeZone: string | null;
+  readonly depth: number;
+  readonly actor: Actor;
+  readonly priorSteps: readonly ToolStep[];
+}
+
+/** Provides an agent's tools for one turn. */
+export type ToolsetProvider = (request: { orgId: string; agentId: string; context: ToolContext; userText: string }) => Promise<Toolset>;
+
 const CANCEL_TOPIC = 'turn_cancel';
-const FINISHED = new Set<TurnRow['status']>(['completed', 'failed', 'cancelled']);
+/** States where a run of a turn has ended (a paused turn may run again once its approvals are decided). */
+const FINISHED = new Set<TurnRow['status']>(['completed', 'failed', 'cancelled', 'awaiting_approval']);
 /** A turn of another node that shows no sign of life for this long is taken for dead. */
 const ABANDONED_AFTER_MS = 60_000;
 const STORED_POLL_MS = 250;
 const HISTORY_MESSAGES = 500;
 /** Finished turns stay in memory this long so a client that re-attaches right away is served without the database. */
 const KEEP_FINISHED_MS = 60_000;
+
+function sumUsage(a: MessageUsage | null, b: MessageUsage | null): MessageUsage | null {
+  if (!a || !b) return a ?? b;
+  return { promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens, cachedTokens: a.cachedTokens + b.cachedTokens };
+}
+
+/** The user's time zone, when the conversation was told it (metadata or user identifiers `timeZone`). */
+function timeZoneOf(conversation: { metadata: string; user_identifiers: string }): string | null {
+  for (const json of [conversation.metadata, conversation.user_identifiers]) {
+    const value = (JSON.parse(json) as Record<string, unknown>).timeZone;
+    if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  }
+  return null;
+}
+
+function textOfUser(message: ChatMessage): string {
+  const { content } = message;
+  if (typeof content === 'string') return content;
+  return (content ?? [])
+    .filter((part): part is ChatContentPart & { text: string } => part.type === 'text' && typeof part.text === 'string')
+    .map((part) => part.text)
+    .join('\n');
+}
 
 function toTurnState(row: TurnRow): TurnState {
   return {
@@ -160,10 +239,14 @@ export class TurnRunner {
   private readonly tails = new Map<string, Promise<unknown>>();
   private readonly flushIntervalMs: number;
   private readonly defaultContextTokens: number;
+  private readonly maxToolSteps: number;
+  private readonly maxSubAgentDepth: number;
 
   constructor(private readonly deps: TurnRunnerDependencies) {
     this.flushIntervalMs = deps.flushIntervalMs ?? 250;
     this.defaultContextTokens = deps.defaultContextTokens ?? 32_000;
+    this.maxToolSteps = deps.maxToolSteps ?? 10;
+    this.maxSubAgentDepth = deps.maxSubAgentDepth ?? 3;
   }
 
   /** Starts hearing cancels sent through other nodes; a serving node calls it, a CLI run does not. */
@@ -184,6 +267,13 @@ export class TurnRunner {
       throw new NotFoundError('Conversation', request.conversationId);
     }
     if (conversation.status === 'ended') throw new ConflictError('The conversation has ended; start a new one.', 'conversation_ended');
+    const waiting = await this.pendingApprovals(actor.orgId, conversation.id);
+    if (waiting.length > 0) {
+      throw new ConflictError(
+        `The conversation waits for a decision on tool call(s) ${waiting.map((call) => `'${call.toolCallId}' (${call.name})`).join(', ')}: approve or reject with POST /api/v1/conversations/${conversation.id}/approvals/{toolCallId} first.`,
+        'approval_pending',
+      );
+    }
     // Files are checked before anything is written, so a bad id leaves no trace.
     const files = request.fileIds && request.fileIds.length > 0 ? await this.deps.fileContext(actor.orgId, request.fileIds) : [];
     const parts = userParts(request.content, files);
@@ -248,38 +338,23 @@ export class TurnRunner {
       });
     });
 
-    const live: LiveTurn = {
-      id: turnId,
-      orgId: actor.orgId,
-      conversationId: conversation.id,
-      userMessageId: userMessage.id,
-      assistantMessageId: assistantMessage.id,
-      abort: new AbortController(),
-      listeners: new Set(),
-      content: '',
-      finished: null,
-      outcome: Promise.resolve(undefined as unknown as TurnOutcome),
-    };
-    this.live.set(turnId, live);
-    const previous = this.tails.get(conversation.id) ?? Promise.resolve();
-    live.outcome = previous
-      .catch(() => undefined)
-      .then(() =>
-        this.run(live, request.caller, {
-          agentId: conversation.agent_id,
-          extraContext: conversation.extra_context,
-          userSeq: userMessage.seq,
-          createdAt: now,
-          currentUser: parts ? { role: 'user', content: parts.now } : { role: 'user', content: request.content },
-          // What the user message becomes for a model that takes no images: the notes stored for history.
-          textOnlyUser: parts ? { role: 'user', content: parts.stored } : { role: 'user', content: request.content },
-        }),
-      );
-    this.tails.set(conversation.id, live.outcome);
-    void live.outcome.finally(() => {
-      if (this.tails.get(conversation.id) === live.outcome) this.tails.delete(conversation.id);
-      setTimeout(() => this.live.delete(turnId), KEEP_FINISHED_MS).unref();
-    });
+    const live = this.launch(
+      { id: turnId, orgId: actor.orgId, conversationId: conversation.id, userMessageId: userMessage.id, assistantMessageId: assistantMessage.id, content: '', steps: [], reply: assistantMessage },
+      request.caller,
+      {
+        agentId: conversation.agent_id,
+        extraContext: conversation.extra_context,
+        userSeq: userMessage.seq,
+        createdAt: now,
+        currentUser: parts ? { role: 'user', content: parts.now } : { role: 'user', content: request.content },
+        textOnlyUser: parts ? { role: 'user', content: parts.stored } : { role: 'user', content: request.content },
+        externalUserId: conversation.external_user_id,
+        timeZone: timeZoneOf(conversation),
+        depth: request.depth ?? 0,
+        actor,
+        priorSteps: [],
+      },
+    );
     return {
       turnId,
       conversationId: conversation.id,
@@ -287,6 +362,110 @@ export class TurnRunner {
       assistantMessageId: assistantMessage.id,
       outcome: live.outcome,
     };
+  }
+
+  /** Registers a run of a turn on this node and chains it after the conversation's previous one. */
+  private launch(
+    state: Pick<LiveTurn, 'id' | 'orgId' | 'conversationId' | 'userMessageId' | 'assistantMessageId' | 'content' | 'steps' | 'reply'>,
+    caller: Caller,
+    plan: TurnPlan,
+  ): LiveTurn {
+    const live: LiveTurn = { ...state, abort: new AbortController(), listeners: new Set(), finished: null, outcome: Promise.resolve(undefined as unknown as TurnOutcome) };
+    this.live.set(live.id, live);
+    const previous = this.tails.get(live.conversationId) ?? Promise.resolve();
+    live.outcome = previous.catch(() => undefined).then(() => this.run(live, caller, plan));
+    this.tails.set(live.conversationId, live.outcome);
+    void live.outcome.finally(() => {
+      if (this.tails.get(live.conversationId) === live.outcome) this.tails.delete(live.conversationId);
+      setTimeout(() => {
+        if (this.live.get(live.id) === live) this.live.delete(live.id);
+      }, KEEP_FINISHED_MS).unref();
+    });
+    return live;
+  }
+
+  /** Tool calls waiting for a person's decision, oldest first. */
+  async pendingApprovals(orgId: string, conversationId: string): Promise<PendingApproval[]> {
+    const pending: PendingApproval[] = [];
+    for (const turn of await findTurnsAwaitingApproval(this.deps.db, orgId, conversationId)) {
+      const message = await findMessage(this.deps.db, orgId, conversationId, turn.assistant_message_id);
+      for (const call of callsOf(decodeSteps(message?.tool_calls ?? null))) {
+        if (call.status === 'pending_approval') {
+          pending.push({ toolCallId: call.id, turnId: turn.id, messageId: turn.assistant_message_id, name: call.name, arguments: call.arguments, kind: call.kind, requestedAt: turn.updated_at });
+        }
+      }
+    }
+    return pending;
+  }
+
+  /**
+   * Records a person's decision on a pending tool call. When the turn has no
+   * more pending calls it resumes on this node: approved calls run, rejected
+   * ones are reported to the model with the reason, and the loop goes on.
+   */
+  async decide(
+    actor: Actor,
+    caller: Caller,
+    conversationId: string,
+    toolCallId: string,
+    decision: { approve: boolean; reason?: string | null },
+  ): Promise<{ turnId: string; decided: ToolCallRecord; remaining: number; resumed: boolean }> {
+    const { db } = this.deps;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      let found = false;
+      for (const turn of await findTurnsAwaitingApproval(db, actor.orgId, conversationId)) {
+        const message = await findMessage(db, actor.orgId, conversationId, turn.assistant_message_id);
+        if (!message) continue;
+        const steps = decodeSteps(message.tool_calls);
+        const target = callsOf(steps).find((call) => call.id === toolCallId);
+        if (!target) continue;
+        found = true;
+        if (target.status !== 'pending_approval') throw new ConflictError(`Tool call '${toolCallId}' was already decided (${target.status}).`, 'approval_decided');
+        const decided: ToolCallRecord = { ...target, status: decision.approve ? 'approved' : 'rejected', reason: decision.reason ?? null };
+        const updated = steps.map((step) => ({ ...step, calls: step.calls.map((call) => (call.id === toolCallId ? decided : call)) }));
+        // Compare-and-set on the stored steps: two decisions at once must not overwrite each other.
+        const written = await replaceToolSteps(db, actor.orgId, message.id, message.tool_calls, encodeSteps(updated));
+        if (!written) break;
+        const remaining = callsOf(updated).filter((call) => call.status === 'pending_approval').length;
+        if (remaining > 0) return { turnId: turn.id, decided, remaining, resumed: false };
+        const resumed = await this.resume(actor, caller, turn, message, updated);
+        return { turnId: turn.id, decided, remaining: 0, resumed };
+      }
+      // Nothing waits under that id (never did, or decided and run since).
+      if (!found) throw new NotFoundError('Pending tool call', toolCallId);
+    }
+    throw new ConflictError(`Tool call '${toolCallId}' is not waiting for a decision.`, 'approval_decided');
+  }
+
+  private async resume(actor: Actor, caller: Caller, turn: TurnRow, message: MessageRow, steps: readonly ToolStep[]): Promise<boolean> {
+    const { db } = this.deps;
+    // Only one node resumes a turn: the one whose update takes it out of awaiting_approval.
+    if (!(await claimTurnForResume(db, actor.orgId, turn.id, nowIso()))) return false;
+    const [conversation, user] = await Promise.all([
+      findConversation(db, actor.orgId, turn.conversation_id),
+      findMessage(db, actor.orgId, turn.conversation_id, turn.user_message_id),
+    ]);
+    if (!conversation || !user) return false;
+    const userContent = user.parts ? (JSON.parse(user.parts) as ChatContentPart[]) : user.content;
+    this.launch(
+      { id: turn.id, orgId: actor.orgId, conversationId: conversation.id, userMessageId: user.id, assistantMessageId: message.id, content: message.content, steps, reply: message },
+      caller,
+      {
+        agentId: conversation.agent_id,
+        extraContext: conversation.extra_context,
+        userSeq: user.seq,
+        createdAt: turn.created_at,
+        // Images were only kept for the first run; the stored notes stand in for them.
+        currentUser: { role: 'user', content: userContent },
+        textOnlyUser: { role: 'user', content: userContent },
+        externalUserId: conversation.external_user_id,
+        timeZone: timeZoneOf(conversation),
+        depth: 0,
+        actor,
+        priorSteps: steps,
+      },
+    );
+    return true;
   }
 
   /**
@@ -358,21 +537,18 @@ export class TurnRunner {
     }
   }
 
-  private async run(
-    live: LiveTurn,
-    caller: Caller,
-    context: { agentId: string; extraContext: string | null; userSeq: number; createdAt: string; currentUser: ChatMessage; textOnlyUser: ChatMessage },
-  ): Promise<TurnOutcome> {
+  private async run(live: LiveTurn, caller: Caller, plan: TurnPlan): Promise<TurnOutcome> {
     const { db } = this.deps;
     let model: string | null = null;
     let usage: MessageUsage | null = null;
-    let toolCalls: unknown[] | null = null;
-    let flushedLength = 0;
+    let flushedLength = live.content.length;
+    let flushedSteps = live.steps;
     const flush = async () => {
       const now = nowIso();
-      if (live.content.length !== flushedLength) {
+      if (live.content.length !== flushedLength || live.steps !== flushedSteps) {
         flushedLength = live.content.length;
-        await updateMessage(db, live.orgId, live.assistantMessageId, { content: live.content, updated_at: now });
+        flushedSteps = live.steps;
+        await updateMessage(db, live.orgId, live.assistantMessageId, { content: live.content, tool_calls: encodeSteps(live.steps), updated_at: now });
       }
       // Also the heartbeat that tells other nodes this turn is alive.
       await updateTurn(db, live.orgId, live.id, { updated_at: now });
@@ -388,22 +564,44 @@ export class TurnRunner {
     let failure: AppError | null = null;
     const startedAt = performance.now();
     try {
-      await this.waitForEarlierTurns(live, context.createdAt);
-      if (await isCancelRequested(db, live.orgId, live.id)) live.abort.abort(new Error('cancelled'));
+      await this.waitForEarlierTurns(live, plan.createdAt);
+      // One transaction: a cancel that came while the turn waited wins, else the turn and its reply start.
+      if (!(await markRunning(db, live.orgId, live.id, live.assistantMessageId, nowIso()))) live.abort.abort(new Error('cancelled'));
       live.abort.signal.throwIfAborted();
-      const now = nowIso();
-      await updateTurn(db, live.orgId, live.id, { status: 'running', updated_at: now });
-      await updateMessage(db, live.orgId, live.assistantMessageId, { status: 'streaming', updated_at: now });
-      const messages = await this.prompt(live, context);
-      const result = await this.deps.complete(
+      const agent = await this.deps.agents(live.orgId, plan.agentId);
+      const toolContext: ToolContext = {
+        orgId: live.orgId,
+        agentId: plan.agentId,
+        conversationId: live.conversationId,
+        externalUserId: plan.externalUserId,
+        timeZone: plan.timeZone,
+        signal: live.abort.signal,
+        depth: plan.depth,
         caller,
-        { model: context.agentId, messages: messages as ChatCompletionRequest['messages'], stream: true, stream_options: { include_usage: true } },
-        { signal: live.abort.signal, pingIntervalMs: 0 },
-      );
-      model = result.headers['x-agentry-upstream-model'] ?? null;
-      const reply = await readModelReply(result, (delta) => this.emitDelta(live, delta));
-      usage = usageOf(reply.usage);
-      toolCalls = reply.toolCalls.length > 0 ? reply.toolCalls : null;
+        actor: plan.actor,
+      };
+      const toolset = await this.toolsetFor(agent, toolContext, textOfUser(plan.textOnlyUser));
+      const messages = await this.prompt(live, plan, agent, toolset);
+      const loop = await runAgentLoop({
+        complete: this.deps.complete,
+        caller,
+        agentId: plan.agentId,
+        messages,
+        toolset,
+        toolContext,
+        maxSteps: this.maxToolSteps,
+        priorSteps: plan.priorSteps,
+        explainToolCalls: agent.explainToolCalls,
+        onDelta: (delta) => this.emitDelta(live, delta),
+        onToolEvent: (event) => this.emit(live, { type: 'tool', id: eventId(live.id, live.content.length), event: event.type, call: event.call }),
+        onSteps: (steps) => {
+          live.steps = steps;
+        },
+      });
+      live.steps = loop.steps;
+      model = loop.model;
+      usage = usageOf(loop.usage);
+      if (loop.status === 'awaiting_approval') status = 'awaiting_approval';
       live.abort.signal.throwIfAborted();
     } catch (error) {
       if (live.abort.signal.aborted) {
@@ -420,52 +618,84 @@ export class TurnRunner {
 
     const finishedAt = nowIso();
     const messageError = failure ? errorOf(failure) : status === 'cancelled' ? { code: 'cancelled', message: 'The turn was cancelled.' } : null;
-    const assistant = await findMessage(db, live.orgId, live.conversationId, live.assistantMessageId);
+    const assistant = live.reply;
+    // A resumed turn adds to what its first run used.
+    const totalUsage = plan.priorSteps.length > 0 ? sumUsage(assistant.usage ? (JSON.parse(assistant.usage) as MessageUsage) : null, usage) : usage;
     const changes = {
       content: live.content,
       status,
-      model,
-      usage: usage ? JSON.stringify(usage) : null,
-      tool_calls: toolCalls ? JSON.stringify(toolCalls) : null,
+      model: model ?? assistant.model,
+      usage: totalUsage ? JSON.stringify(totalUsage) : null,
+      tool_calls: encodeSteps(live.steps),
       latency_ms: Math.round(performance.now() - startedAt),
       error: messageError ? JSON.stringify(messageError) : null,
       token_estimate: estimateMessageRowTokens({ role: 'assistant', content: live.content }),
       updated_at: finishedAt,
     };
+    const ended = status !== 'awaiting_approval';
     // The conversation may have been deleted while the turn ran; then there is nothing left to save.
-    if (assistant) {
-      await db.transaction().execute(async (transaction) => {
-        await updateMessage(transaction, live.orgId, live.assistantMessageId, changes);
+    await db.transaction().execute(async (transaction) => {
+      if (await updateMessage(transaction, live.orgId, live.assistantMessageId, changes)) {
         await updateTurn(transaction, live.orgId, live.id, {
           status,
           error: messageError ? JSON.stringify(messageError) : null,
           updated_at: finishedAt,
-          finished_at: finishedAt,
+          finished_at: ended ? finishedAt : null,
         });
         await updateConversation(transaction, live.orgId, live.conversationId, { updated_at: finishedAt });
-      });
-    }
-    const message = toMessageView({ ...(assistant ?? ({} as MessageRow)), ...changes, id: live.assistantMessageId, conversation_id: live.conversationId, turn_id: live.id, role: 'assistant' });
-    this.finish(live, { type: 'done', id: eventId(live.id, 'end'), turnId: live.id, messageId: live.assistantMessageId, status, content: live.content, usage, error: messageError });
+      }
+    });
+    const message = toMessageView({ ...assistant, ...changes });
+    this.finish(live, { type: 'done', id: eventId(live.id, 'end'), turnId: live.id, messageId: live.assistantMessageId, status, content: live.content, usage: totalUsage, error: messageError });
     return { status, message, error: failure };
   }
 
-  private async prompt(
-    live: LiveTurn,
-    context: { agentId: string; extraContext: string | null; userSeq: number; currentUser: ChatMessage; textOnlyUser: ChatMessage },
-  ): Promise<ChatMessage[]> {
-    const agent = await this.deps.agents(live.orgId, context.agentId);
-    const user = agent.acceptsImages ? context.currentUser : context.textOnlyUser;
+  /** The agent's own tools, plus one tool per sub-agent while the depth limit allows. */
+  async toolsetFor(agent: ConversationAgent, context: ToolContext, userText: string): Promise<Toolset> {
+    const base = this.deps.toolsets ? await this.deps.toolsets({ orgId: context.orgId, agentId: agent.id, context, userText }) : EMPTY_TOOLSET;
+    if (agent.subAgents.length === 0 || context.depth >= this.maxSubAgentDepth) return base;
+    const subAgents = await subAgentTools(agent.subAgents, context, {
+      agents: this.deps.agents,
+      runChild: (request) => this.runChildTurn(request),
+    });
+    return withExtraTools(base, subAgents);
+  }
+
+  /** A sub-agent call: a new conversation of the sub-agent, linked to the parent, running one full turn. */
+  private async runChildTurn(request: { context: ToolContext; agentId: string; message: string }): Promise<TurnOutcome & { conversationId: string }> {
+    const conversationId = await this.deps.openChildConversation(request.context.actor, request.agentId, {
+      parentConversationId: request.context.conversationId,
+      parentAgentId: request.context.agentId,
+      externalUserId: request.context.externalUserId,
+    });
+    const handle = await this.start({
+      actor: request.context.actor,
+      caller: request.context.caller,
+      conversationId,
+      content: request.message,
+      depth: request.context.depth + 1,
+    });
+    // The parent's cancel stops the child too.
+    const stop = () => void this.cancel(request.context.actor, conversationId).catch(() => undefined);
+    request.context.signal.addEventListener('abort', stop, { once: true });
+    try {
+      return { ...(await handle.outcome), conversationId };
+    } finally {
+      request.context.signal.removeEventListener('abort', stop);
+    }
+  }
+
+  private async prompt(live: LiveTurn, plan: TurnPlan, agent: ConversationAgent, toolset: Toolset): Promise<ChatMessage[]> {
+    const user = agent.acceptsImages ? plan.currentUser : plan.textOnlyUser;
+    const instructions = [plan.extraContext, ...toolset.instructions].filter((text): text is string => Boolean(text && text.trim()));
     const budget = agent.contextMaximumSize ?? this.defaultContextTokens;
-    const reserved = estimateMessageRowTokens(user) + (context.extraContext ? estimateMessageRowTokens({ role: 'system', content: context.extraContext }) : 0);
-    const history = await loadHistoryWindow(this.deps.db, live.orgId, live.conversationId, context.userSeq, {
+    const reserved = estimateMessageRowTokens(user) + instructions.reduce((total, text) => total + estimateMessageRowTokens({ role: 'system', content: text }), 0);
+    const history = await loadHistoryWindow(this.deps.db, live.orgId, live.conversationId, plan.userSeq, {
       tokens: Math.max(0, budget - reserved),
       messages: HISTORY_MESSAGES,
+      toolResults: agent.toolContextCount,
     });
-    const messages: ChatMessage[] = [];
-    if (context.extraContext) messages.push({ role: 'system', content: context.extraContext });
-    messages.push(...history, user);
-    return messages;
+    return [...instructions.map((content) => ({ role: 'system', content })), ...history, user];
   }
 
   /**
@@ -495,7 +725,10 @@ export class TurnRunner {
 
   private emitDelta(live: LiveTurn, delta: string): void {
     live.content += delta;
-    const event: TurnEvent = { type: 'delta', id: eventId(live.id, live.content.length), content: delta };
+    this.emit(live, { type: 'delta', id: eventId(live.id, live.content.length), content: delta });
+  }
+
+  private emit(live: LiveTurn, event: TurnEvent): void {
     for (const listener of live.listeners) listener(event);
   }
 

@@ -9,6 +9,7 @@ import { conversationsMigration } from './0006-conversations.js';
 import { filesMigration } from './0007-files.js';
 import { skillsMigration } from './0008-skills.js';
 import { memoriesMigration } from './0009-memories.js';
+import { conversationIndexesMigration } from './0010-conversation-indexes.js';
 
 /** Every schema change, in the order it is applied. Names never change once released. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -22,5 +23,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0007-files': filesMigration(dialect),
     '0008-skills': skillsMigration(dialect),
     '0009-memories': memoriesMigration(dialect),
+    '0010-conversation-indexes': conversationIndexesMigration(dialect),
   };
 }
