@@ -234,11 +234,11 @@ export function registerConversationRoutes(app: AppInstance, deps: ConversationR
       });
       const outcome = await handle.outcome;
       if (outcome.error) throw outcome.error;
-      const [conversation, turn] = await Promise.all([
-        deps.conversations.get(principal.orgId, handle.conversationId),
-        deps.turns.turn(principal.orgId, handle.conversationId, handle.turnId),
-      ]);
-      return { conversation: conversationShape(conversation), turn: turnShape(turn), messages: [messageShape(handle.userMessage), messageShape(outcome.message)] };
+      return {
+        conversation: conversationShape(handle.conversation),
+        turn: turnShape(outcome.turn),
+        messages: [messageShape(handle.userMessage), messageShape(outcome.message)],
+      };
     },
   );
 

@@ -16,6 +16,34 @@ export async function findConversation(db: DatabaseHandle, orgId: string, id: st
   return db.selectFrom('conversations').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
 }
 
+/** A conversation with whether one of its turns waits for approvals, in one statement (the turn path counts them). */
+export async function findConversationForTurn(
+  db: DatabaseHandle,
+  orgId: string,
+  id: string,
+): Promise<(ConversationRow & { awaiting_approval: boolean }) | undefined> {
+  const row = await db
+    .selectFrom('conversations')
+    .selectAll('conversations')
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('turns')
+            .select('turns.id')
+            .whereRef('turns.conversation_id', '=', 'conversations.id')
+            .where('turns.status', '=', 'awaiting_approval'),
+        )
+        .as('awaiting'),
+    )
+    .where('conversations.org_id', '=', orgId)
+    .where('conversations.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { awaiting, ...conversation } = row;
+  return { ...conversation, awaiting_approval: Boolean(awaiting) };
+}
+
 export interface ConversationListFilter {
   readonly agentId: string;
   readonly externalUserId?: string;
@@ -163,23 +191,36 @@ export async function countMessages(db: DatabaseHandle, orgId: string, conversat
   return Number(row.count);
 }
 
-/** The sizes of the newest messages before `beforeSeq`, newest first: enough to decide what fits without reading contents. */
-export async function listRecentMessageSizes(
+/**
+ * Where the history window of a turn starts: the oldest message number such
+ * that the usable messages from there up to `beforeSeq` fit `tokens`, looking
+ * at the newest `limit` messages. Computed by the database from the stored
+ * size estimates (an index-only scan), so contents are read for the window alone.
+ */
+export async function findWindowStart(
   db: DatabaseHandle,
   orgId: string,
   conversationId: string,
   beforeSeq: number,
-  limit: number,
-): Promise<Array<Pick<MessageRow, 'seq' | 'token_estimate' | 'status'>>> {
-  return db
+  budget: { tokens: number; messages: number; usable: readonly string[] },
+): Promise<number | null> {
+  const recent = db
     .selectFrom('messages')
-    .select(['seq', 'token_estimate', 'status'])
+    .select((eb) => [
+      'seq',
+      sql<number>`sum(case when ${eb.ref('status')} in (${sql.join(budget.usable)}) then ${eb.ref('token_estimate')} else 0 end) over (order by ${eb.ref('seq')} desc rows between unbounded preceding and current row)`.as('running'),
+    ])
     .where('org_id', '=', orgId)
     .where('conversation_id', '=', conversationId)
     .where('seq', '<', beforeSeq)
     .orderBy('seq', 'desc')
-    .limit(limit)
-    .execute();
+    .limit(budget.messages);
+  const row = await db
+    .selectFrom(recent.as('recent'))
+    .select((eb) => eb.fn.min('seq').as('from_seq'))
+    .where('running', '<=', budget.tokens)
+    .executeTakeFirst();
+  return row?.from_seq === null || row?.from_seq === undefined ? null : Number(row.from_seq);
 }
 
 /** What a model needs of a past message. */
@@ -271,8 +312,11 @@ export async function claimTurnForResume(db: DatabaseHandle, orgId: string, id: 
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Starts a turn and its reply unless a cancel was requested meanwhile; false when it was. */
-export async function markRunning(db: DatabaseHandle, orgId: string, turnId: string, replyId: string, now: string): Promise<boolean> {
+/**
+ * Starts a turn unless a cancel was requested meanwhile (false then). Its
+ * reply turns `streaming` at the first flush that saves text.
+ */
+export async function markRunning(db: DatabaseHandle, orgId: string, turnId: string, now: string): Promise<boolean> {
   return db.transaction().execute(async (transaction) => {
     const started = await transaction
       .updateTable('turns')
@@ -281,8 +325,6 @@ export async function markRunning(db: DatabaseHandle, orgId: string, turnId: str
       .where('id', '=', turnId)
       .where('cancel_requested', '=', 0)
       .executeTakeFirst();
-    if (Number(started.numUpdatedRows) === 0) return false;
-    await transaction.updateTable('messages').set({ status: 'streaming', updated_at: now }).where('org_id', '=', orgId).where('id', '=', replyId).execute();
-    return true;
+    return Number(started.numUpdatedRows) > 0;
   });
 }

@@ -1,6 +1,6 @@
 import type { DatabaseHandle } from '../../platform/db/database.js';
 import { type ChatMessage, estimatePromptTokens } from '../ai-gateways/index.js';
-import { type HistoryRow, listMessageRange, listRecentMessageSizes } from './conversation.repository.js';
+import { type HistoryRow, findWindowStart, listMessageRange } from './conversation.repository.js';
 import type { MessageStatus } from './conversation.table.js';
 import { decodeSteps, stepsAsMessages } from './tool-steps.js';
 
@@ -56,9 +56,9 @@ function toChatMessages(rows: readonly HistoryRow[], toolResults: number | null 
 
 /**
  * The newest messages before `beforeSeq` that fit the budget, oldest first.
- * Only sizes are read to choose the window (one index range scan); contents
- * are loaded for the chosen window alone, so a long conversation costs no
- * more than a short one.
+ * The database chooses the window from stored sizes (one index range scan);
+ * contents are loaded for the chosen window alone, so a long conversation
+ * costs no more than a short one.
  */
 export async function loadHistoryWindow(
   db: DatabaseHandle,
@@ -67,16 +67,8 @@ export async function loadHistoryWindow(
   beforeSeq: number,
   budget: HistoryBudget,
 ): Promise<ChatMessage[]> {
-  const sizes = await listRecentMessageSizes(db, orgId, conversationId, beforeSeq, budget.messages);
-  let spent = 0;
-  let fromSeq = beforeSeq;
-  for (const size of sizes) {
-    if (!USABLE.has(size.status)) continue;
-    if (spent + size.token_estimate > budget.tokens) break;
-    spent += size.token_estimate;
-    fromSeq = size.seq;
-  }
-  if (fromSeq === beforeSeq) return [];
+  const fromSeq = await findWindowStart(db, orgId, conversationId, beforeSeq, { tokens: budget.tokens, messages: budget.messages, usable: [...USABLE] });
+  if (fromSeq === null) return [];
   const rows = await listMessageRange(db, orgId, conversationId, fromSeq, beforeSeq);
   const messages = toChatMessages(
     rows.filter((row) => USABLE.has(row.status) && (row.content !== '' || row.tool_calls)),

@@ -13,6 +13,7 @@ import {
   type MessageRow,
   type TurnRow,
   findConversation,
+  findConversationForTurn,
   findMessage,
   findTurn,
   claimTurnForResume,
@@ -24,12 +25,11 @@ import {
   markRunning,
   replaceToolSteps,
   reserveSequence,
-  updateConversation,
   updateMessage,
   updateTurn,
 } from './conversation.repository.js';
 import type { AgentLookup, ConversationAgent } from './conversation.service.js';
-import { type MessageError, type MessageUsage, type MessageView, toMessageView } from './conversation.views.js';
+import { type ConversationView, type MessageError, type MessageUsage, type MessageView, toConversationView, toMessageView } from './conversation.views.js';
 import { estimateMessageRowTokens, loadHistoryWindow } from './history-window.js';
 import { runAgentLoop } from './agent-loop.js';
 import { subAgentTools, withExtraTools } from './sub-agent-tool.js';
@@ -86,11 +86,14 @@ export interface TurnOutcome {
   readonly message: MessageView;
   /** Why a failed turn failed, as the error a synchronous caller receives. */
   readonly error: AppError | null;
+  readonly turn: TurnState;
 }
 
 export interface TurnHandle {
   readonly turnId: string;
   readonly conversationId: string;
+  /** The conversation as it stood once the turn was accepted. */
+  readonly conversation: ConversationView;
   readonly userMessage: MessageView;
   readonly assistantMessageId: string;
   /** Settles when the turn ends, whatever the client that started it does meanwhile. */
@@ -262,12 +265,12 @@ export class TurnRunner {
     const { actor } = request;
     const content = request.content.trim();
     if (content === '') throw ValidationError.field('content', 'required', 'must not be empty');
-    const conversation = await findConversation(this.deps.db, actor.orgId, request.conversationId);
+    const conversation = await findConversationForTurn(this.deps.db, actor.orgId, request.conversationId);
     if (!conversation || (request.agentId !== undefined && conversation.agent_id !== request.agentId)) {
       throw new NotFoundError('Conversation', request.conversationId);
     }
     if (conversation.status === 'ended') throw new ConflictError('The conversation has ended; start a new one.', 'conversation_ended');
-    const waiting = await this.pendingApprovals(actor.orgId, conversation.id);
+    const waiting = conversation.awaiting_approval ? await this.pendingApprovals(actor.orgId, conversation.id) : [];
     if (waiting.length > 0) {
       throw new ConflictError(
         `The conversation waits for a decision on tool call(s) ${waiting.map((call) => `'${call.toolCallId}' (${call.name})`).join(', ')}: approve or reject with POST /api/v1/conversations/${conversation.id}/approvals/{toolCallId} first.`,
@@ -358,6 +361,7 @@ export class TurnRunner {
     return {
       turnId,
       conversationId: conversation.id,
+      conversation: toConversationView({ ...conversation, last_seq: assistantMessage.seq, updated_at: now }),
       userMessage: toMessageView(userMessage),
       assistantMessageId: assistantMessage.id,
       outcome: live.outcome,
@@ -548,7 +552,7 @@ export class TurnRunner {
       if (live.content.length !== flushedLength || live.steps !== flushedSteps) {
         flushedLength = live.content.length;
         flushedSteps = live.steps;
-        await updateMessage(db, live.orgId, live.assistantMessageId, { content: live.content, tool_calls: encodeSteps(live.steps), updated_at: now });
+        await updateMessage(db, live.orgId, live.assistantMessageId, { content: live.content, tool_calls: encodeSteps(live.steps), status: 'streaming', updated_at: now });
       }
       // Also the heartbeat that tells other nodes this turn is alive.
       await updateTurn(db, live.orgId, live.id, { updated_at: now });
@@ -566,7 +570,7 @@ export class TurnRunner {
     try {
       await this.waitForEarlierTurns(live, plan.createdAt);
       // One transaction: a cancel that came while the turn waited wins, else the turn and its reply start.
-      if (!(await markRunning(db, live.orgId, live.id, live.assistantMessageId, nowIso()))) live.abort.abort(new Error('cancelled'));
+      if (!(await markRunning(db, live.orgId, live.id, nowIso()))) live.abort.abort(new Error('cancelled'));
       live.abort.signal.throwIfAborted();
       const agent = await this.deps.agents(live.orgId, plan.agentId);
       const toolContext: ToolContext = {
@@ -642,12 +646,20 @@ export class TurnRunner {
           updated_at: finishedAt,
           finished_at: ended ? finishedAt : null,
         });
-        await updateConversation(transaction, live.orgId, live.conversationId, { updated_at: finishedAt });
       }
     });
     const message = toMessageView({ ...assistant, ...changes });
     this.finish(live, { type: 'done', id: eventId(live.id, 'end'), turnId: live.id, messageId: live.assistantMessageId, status, content: live.content, usage: totalUsage, error: messageError });
-    return { status, message, error: failure };
+    const turn: TurnState = {
+      id: live.id,
+      conversationId: live.conversationId,
+      status,
+      userMessageId: live.userMessageId,
+      assistantMessageId: live.assistantMessageId,
+      createdAt: plan.createdAt,
+      finishedAt: ended ? finishedAt : null,
+    };
+    return { status, message, error: failure, turn };
   }
 
   /** The agent's own tools, plus one tool per sub-agent while the depth limit allows. */
