@@ -166,4 +166,35 @@ describe.each(dialects)('agent tool loop (%s)', (dialect) => {
     expect(reply?.tool_calls).toHaveLength(3);
     expect(upstream.pendingSteps).toBe(0);
   });
+
+  it('keeps only the newest tool results in later turns with toolContextCount, and asks for explanations when told to', async () => {
+    const helper = await createAgent('Brief helper');
+    const response = await http.post<{ aiGatewayId: string }>('/api/v1/ai-gateways', {
+      key: server.adminKey,
+      body: {
+        name: 'Forgetful',
+        parameters: { baseAddress: '', modelName: '@openai/scripted-model', toolContextCount: 1, toolInvocationExplanations: true },
+        profile: { subAgents: [helper] },
+      },
+    });
+    const lead = response.body.aiGatewayId;
+    const conversationId = await open(lead);
+    for (const round of [1, 2]) {
+      upstream.enqueue({ kind: 'reply', toolCalls: [{ id: `call_${round}`, name: 'ask_brief_helper', arguments: `{"message":"q${round}","explanation":"I need facts"}` }] });
+      upstream.enqueue({ kind: 'reply', content: `fact ${round}` });
+      upstream.enqueue({ kind: 'reply', content: `answer ${round}` });
+      await http.post(`${conversations(lead)}/${conversationId}/messages`, { key: server.adminKey, body: { content: `question ${round}` } });
+    }
+    const offered = sentAt(0).tools?.[0] as unknown as { function: { parameters: { required: string[] } } };
+    expect(offered.function.parameters.required).toContain('explanation');
+    // The explanation is for the user, not the sub-agent: it is not passed on.
+    expect(sentAt(1).messages.at(-1)?.content).toBe('q1');
+
+    upstream.enqueue({ kind: 'reply', content: 'done' });
+    await http.post(`${conversations(lead)}/${conversationId}/messages`, { key: server.adminKey, body: { content: 'question 3' } });
+    const history = sentAt(6).messages;
+    const toolResults = history.filter((message) => message.role === 'tool').map((message) => message.tool_call_id);
+    expect(toolResults).toEqual(['call_2']);
+    expect(history.map((message) => message.content)).toContain('answer 1');
+  });
 });

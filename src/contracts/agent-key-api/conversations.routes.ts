@@ -71,6 +71,10 @@ const messageSchema = z.object({
   model: z.string().nullable(),
   usage: z.object({ promptTokens: z.number(), completionTokens: z.number(), cachedTokens: z.number() }).nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  toolCalls: z
+    .array(z.record(z.string(), z.unknown()))
+    .nullable()
+    .describe('Tools the reply called: id, name, arguments, kind, status (completed, failed, pending_approval, approved, rejected), result, isError.'),
   fileIds: z.array(z.string()),
   createdAt: z.string(),
 });
@@ -112,6 +116,7 @@ function messageShape(view: MessageView): z.infer<typeof messageSchema> {
     model: view.model,
     usage: view.usage,
     error: view.error,
+    toolCalls: view.toolCalls ? view.toolCalls.map((call) => ({ ...call })) : null,
     fileIds: view.fileIds,
     createdAt: view.createdAt,
   };

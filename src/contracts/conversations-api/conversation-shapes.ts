@@ -33,7 +33,10 @@ export const messageSchema = z.object({
   latency_ms: z.number().nullable(),
   error: problemSchema.nullable(),
   feedback: z.object({ rating: z.enum(['up', 'down']), comment: z.string().nullable(), created_at: z.string() }).nullable(),
-  tool_calls: z.array(z.unknown()).nullable(),
+  tool_calls: z
+    .array(z.unknown())
+    .nullable()
+    .describe('Tools the reply called: id, name, arguments, kind (http, mcp, builtin, skill, sub-agent), status (completed, failed, pending_approval, approved, rejected), result, isError.'),
   file_ids: z.array(z.string()),
   created_at: z.string(),
   updated_at: z.string(),
