@@ -26,17 +26,21 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
     };
   }
   if (!postgresUrl) throw new Error('TEST_DATABASE_URL is not set');
-  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const runId = process.env.AGENTRY_TEST_RUN_ID;
+  const schema = `t_${runId ? `${runId}_` : ''}${randomBytes(6).toString('hex')}`;
   return {
     environment: { AGENTRY_DATA_DIR: dataDir, DATABASE_URL: postgresUrl, AGENTRY_DATABASE_SCHEMA: schema },
     dataDir,
     async drop() {
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await client.end();
+      // Within a run, schemas are dropped together when the run ends (see global-setup.ts).
+      if (!runId) {
+        const client = new pg.Client({ connectionString: postgresUrl });
+        await client.connect();
+        try {
+          await client.query(`drop schema if exists "${schema}" cascade`);
+        } finally {
+          await client.end();
+        }
       }
       await fs.rm(dataDir, { recursive: true, force: true });
     },
