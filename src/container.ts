@@ -3,6 +3,7 @@ import { ApiKeyService } from './features/api-keys/index.js';
 import { AuditService, auditPurgeJob } from './features/audit/index.js';
 import { ConnectionService, systemConnections } from './features/connections/index.js';
 import { FileService } from './features/files/index.js';
+import { CollectionService, DocumentService } from './features/knowledge/index.js';
 import { MemoryService } from './features/memories/index.js';
 import { SkillService } from './features/skills/index.js';
 import { createAgentToolsetProvider } from './features/tools/agent-toolset.js';
@@ -41,6 +42,8 @@ export interface Container {
   readonly files: FileService;
   readonly memories: MemoryService;
   readonly skills: SkillService;
+  readonly collections: CollectionService;
+  readonly documents: DocumentService;
   readonly conversations: ConversationService;
   readonly turns: TurnRunner;
   readonly agentCompletions: AgentCompletions;
@@ -166,6 +169,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     });
     const memories = new MemoryService({ db: database.handle, audit });
     const skills = new SkillService({ db: database.handle, audit });
+    const collections = new CollectionService({ db: database.handle, audit });
+    const documents = new DocumentService({ db: database.handle, audit });
     const broadcast = createBroadcast(config, logger.child({ component: 'broadcast' }));
     const turns = new TurnRunner({
       db: database.handle,
@@ -243,6 +248,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
       files,
       memories,
       skills,
+      collections,
+      documents,
       conversations,
       turns,
       agentCompletions,

@@ -4,6 +4,7 @@ import type { AuditEventsTable } from './features/audit/audit-event.table.js';
 import type { ConversationsTable, MessagesTable, TurnsTable } from './features/conversations/conversation.table.js';
 import type { ConnectionsTable } from './features/connections/connection.table.js';
 import type { FilesTable } from './features/files/file.table.js';
+import type { CollectionsTable, DocumentsTable } from './features/knowledge/knowledge.table.js';
 import type { RateCountersTable } from './features/limits/rate-counter.table.js';
 import type { MemoriesTable } from './features/memories/memory.table.js';
 import type { OrganizationsTable } from './features/organizations/organization.table.js';
@@ -27,4 +28,6 @@ export interface Tables {
   turns: TurnsTable;
   skills: SkillsTable;
   memories: MemoriesTable;
+  collections: CollectionsTable;
+  documents: DocumentsTable;
 }

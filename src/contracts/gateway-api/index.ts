@@ -3,6 +3,8 @@ import { withAuthentication } from '../shared/authenticated-scope.js';
 import type { Authenticate } from '../shared/authentication.js';
 import { type AccountRoutesDependencies, registerAccountRoutes } from './accounts.routes.js';
 import { type AiGatewayRoutesDependencies, registerAiGatewayRoutes } from './ai-gateways.routes.js';
+import { type CollectionRoutesDependencies, registerCollectionRoutes } from './collections.routes.js';
+import { type DocumentRoutesDependencies, registerDocumentRoutes } from './documents.routes.js';
 import { type MemoryRoutesDependencies, registerMemoryRoutes } from './memories.routes.js';
 import { type SkillRoutesDependencies, registerSkillRoutes } from './skills.routes.js';
 import { type UsageRoutesDependencies, registerUsageRoutes } from './usage.routes.js';
@@ -12,7 +14,9 @@ export interface GatewayApiDependencies
     AiGatewayRoutesDependencies,
     UsageRoutesDependencies,
     MemoryRoutesDependencies,
-    SkillRoutesDependencies {
+    SkillRoutesDependencies,
+    CollectionRoutesDependencies,
+    DocumentRoutesDependencies {
   readonly authenticate: Authenticate;
 }
 
@@ -24,5 +28,7 @@ export function registerGatewayApi(app: AppInstance, deps: GatewayApiDependencie
     registerUsageRoutes(scope, deps);
     registerMemoryRoutes(scope, deps);
     registerSkillRoutes(scope, deps);
+    registerCollectionRoutes(scope, deps);
+    registerDocumentRoutes(scope, deps);
   });
 }

@@ -6,6 +6,7 @@ import { type ApprovalRoutesDependencies, registerApprovalRoutes } from './appro
 import { type AgentRoutesDependencies, registerAgentRoutes } from './agents.routes.js';
 import { type AuditLogRoutesDependencies, registerAuditLogRoutes } from './audit-log.routes.js';
 import { type ConnectionRoutesDependencies, registerConnectionRoutes } from './connections.routes.js';
+import { type DataSourceCollectionRoutesDependencies, registerDataSourceCollectionRoutes } from './data-source-collections.routes.js';
 import { type FileRoutesDependencies, registerFileRoutes } from './files.routes.js';
 
 export interface OrganizationApiDependencies
@@ -14,7 +15,8 @@ export interface OrganizationApiDependencies
     AgentRoutesDependencies,
     AuditLogRoutesDependencies,
     ConnectionRoutesDependencies,
-    FileRoutesDependencies {
+    FileRoutesDependencies,
+    DataSourceCollectionRoutesDependencies {
   readonly authenticate: Authenticate;
 }
 
@@ -25,6 +27,7 @@ export function registerOrganizationApi(app: AppInstance, deps: OrganizationApiD
     registerAuditLogRoutes(scope, deps);
     registerConnectionRoutes(scope, deps);
     registerFileRoutes(scope, deps);
+    registerDataSourceCollectionRoutes(scope, deps);
     registerAgentResponseRoutes(scope, deps);
     registerApprovalRoutes(scope, deps);
   });

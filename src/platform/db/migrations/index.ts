@@ -10,6 +10,7 @@ import { filesMigration } from './0007-files.js';
 import { skillsMigration } from './0008-skills.js';
 import { memoriesMigration } from './0009-memories.js';
 import { conversationIndexesMigration } from './0010-conversation-indexes.js';
+import { knowledgeMigration } from './0011-knowledge.js';
 
 /** Every schema change, in the order it is applied. Names never change once released. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -24,5 +25,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0008-skills': skillsMigration(dialect),
     '0009-memories': memoriesMigration(dialect),
     '0010-conversation-indexes': conversationIndexesMigration(dialect),
+    '0011-knowledge': knowledgeMigration(dialect),
   };
 }
