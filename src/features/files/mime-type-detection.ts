@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { fileTypeFromStream } from 'file-type';
 
 export const OCTET_STREAM = 'application/octet-stream';
 
@@ -103,6 +102,8 @@ export interface DetectionInput {
 export async function detectMimeType(input: DetectionInput): Promise<string> {
   const stream = input.open();
   try {
+    // Loaded on first upload rather than at start-up.
+    const { fileTypeFromStream } = await import('file-type');
     const detected = await fileTypeFromStream(stream);
     if (detected) return detected.mime;
   } finally {

@@ -1,8 +1,5 @@
 import type { Readable } from 'node:stream';
 import { TextDecoder } from 'node:util';
-import { convert as htmlToText } from 'html-to-text';
-import mammoth from 'mammoth';
-import { getDocumentProxy } from 'unpdf';
 
 /** The most text one file contributes to a prompt; longer text is cut and marked as truncated. */
 export const TEXT_LIMIT_CHARACTERS = 200_000;
@@ -61,6 +58,8 @@ export async function extractText(mimeType: string, open: () => Readable, option
       return decodeText(open(), limit, Number.POSITIVE_INFINITY, options.signal);
     case 'html': {
       const html = await decodeText(open(), HTML_INPUT_LIMIT_BYTES, HTML_INPUT_LIMIT_BYTES, options.signal);
+      // The extractors load on first use: a server that never extracts text does not pay for them at start-up.
+      const { convert: htmlToText } = await import('html-to-text');
       const text = htmlToText(html.text, HTML_OPTIONS);
       const capped = cap(clean(text), limit);
       return { text: capped.text, truncated: capped.truncated || html.truncated };
@@ -68,6 +67,7 @@ export async function extractText(mimeType: string, open: () => Readable, option
     case 'pdf':
       return pdfText(await readAll(open(), options.signal), limit, options.signal);
     case 'docx': {
+      const { default: mammoth } = await import('mammoth');
       const result = await mammoth.extractRawText({ buffer: await readAll(open(), options.signal) });
       return cap(clean(result.value), limit);
     }
@@ -76,6 +76,7 @@ export async function extractText(mimeType: string, open: () => Readable, option
 
 async function pdfText(content: Buffer, limit: number, signal: AbortSignal | undefined): Promise<ExtractedText> {
   // A copy: pdf.js detaches the buffer it is given, and a small Buffer shares its memory with unrelated ones.
+  const { getDocumentProxy } = await import('unpdf');
   const document = await getDocumentProxy(new Uint8Array(content));
   try {
     const pages: string[] = [];

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ArgumentValidator } from './argument-validator.js';
 
 describe('ArgumentValidator', () => {
   const validator = new ArgumentValidator();
+  beforeAll(() => validator.ready());
 
   it('names every problem with the arguments, as the model knows them', () => {
     const compiled = validator.compile({

@@ -1,4 +1,4 @@
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { JsonSchema } from './agent-tool.js';
 
 export type ArgumentCheck = (args: unknown) => { readonly ok: true; readonly value: Record<string, unknown> } | { readonly ok: false; readonly message: string };
@@ -56,6 +56,12 @@ export function argumentsObject(args: unknown): Record<string, unknown> | string
  */
 export class ArgumentValidator {
   private readonly compiled = new Map<string, CompiledArguments>();
+  private Validator: typeof AjvJsonSchemaValidator | undefined;
+
+  /** Loads Ajv on first need, so agents without callback tools never pay for it at start-up; call before compile(). */
+  async ready(): Promise<void> {
+    this.Validator ??= (await import('@modelcontextprotocol/sdk/validation/ajv')).AjvJsonSchemaValidator;
+  }
 
   compile(contentFormat: unknown): CompiledArguments {
     const schema = toObjectSchema(contentFormat);
@@ -72,7 +78,8 @@ export class ArgumentValidator {
   private compileNew(schema: JsonSchema): CompiledArguments {
     let validate: ReturnType<AjvJsonSchemaValidator['getValidator']>;
     try {
-      validate = new AjvJsonSchemaValidator().getValidator(schema);
+      if (!this.Validator) throw new Error('the validator is not loaded (call ready() first)');
+      validate = new this.Validator().getValidator(schema);
     } catch (error) {
       return { ok: false, message: `contentFormat is not a usable JSON schema: ${(error as Error).message}` };
     }

@@ -134,6 +134,7 @@ export class ExternalToolSources {
     const problems = [...fromSources.problems];
     const tools: AgentTool[] = [];
     const inline = parameters.protocolFunctions ?? [];
+    if (inline.length + fromSources.functions.length > 0) await this.validator.ready();
     [...inline, ...fromSources.functions].forEach((definition, index) => {
       const label = index < inline.length ? `protocolFunctions[${index}]` : 'protocolFunctionSources';
       const tool = this.callbackTool(definition, label, names, problems);

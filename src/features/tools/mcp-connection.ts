@@ -1,10 +1,29 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type * as ClientModule from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type * as SseModule from '@modelcontextprotocol/sdk/client/sse.js';
+import type * as StreamableModule from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type * as TypesModule from '@modelcontextprotocol/sdk/types.js';
 import { OutboundAddressRefusedError } from '../../platform/outbound/index.js';
 import { version } from '../../version.js';
 import { untilAborted } from './ttl-cache.js';
+
+type McpSdk = typeof ClientModule & typeof SseModule & typeof StreamableModule & typeof TypesModule;
+
+let sdk: McpSdk | undefined;
+
+/** The SDK loads on the first MCP connection: agents without MCP servers never pay its start-up time or memory. */
+async function loadSdk(): Promise<McpSdk> {
+  if (!sdk) {
+    const [client, sse, streamable, types] = await Promise.all([
+      import('@modelcontextprotocol/sdk/client/index.js'),
+      import('@modelcontextprotocol/sdk/client/sse.js'),
+      import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+      import('@modelcontextprotocol/sdk/types.js'),
+    ]);
+    sdk = { ...client, ...sse, ...streamable, ...types };
+  }
+  return sdk;
+}
 
 export type McpTransportKind = 'streamable-http' | 'sse';
 
@@ -56,7 +75,8 @@ function networkCode(error: unknown): string | undefined {
 }
 
 function isTimeout(error: unknown): boolean {
-  if (error instanceof McpError) return error.code === (ErrorCode.RequestTimeout as number);
+  // Without the SDK loaded, no error can be one of its errors.
+  if (sdk && error instanceof sdk.McpError) return error.code === (sdk.ErrorCode.RequestTimeout as number);
   return error instanceof Error && error.name === 'TimeoutError';
 }
 
@@ -67,15 +87,16 @@ export function describeMcpFailure(error: unknown, timeoutMs: number): string {
   if (isTimeout(error)) return `no answer within ${timeoutMs / 1000} s`;
   if (error instanceof Error && error.name === 'AbortError') return 'cancelled';
   if (error instanceof McpUnavailableError) return error.message;
-  if (error instanceof StreamableHTTPError || error instanceof SseError) {
+  if (sdk && (error instanceof sdk.StreamableHTTPError || error instanceof sdk.SseError)) {
     return error.code === undefined ? 'the server could not be reached' : `the server answered HTTP ${error.code}`;
   }
-  if (error instanceof McpError) return `the server reported an error (${error.code}): ${error.message.slice(0, 500)}`;
+  if (sdk && error instanceof sdk.McpError) return `the server reported an error (${error.code}): ${error.message.slice(0, 500)}`;
   const code = networkCode(error);
   return code ? `the connection failed (${code})` : 'the connection failed';
 }
 
 async function connectOnce(kind: McpTransportKind, endpoint: McpEndpoint, options: McpConnectOptions, signal: AbortSignal): Promise<McpConnection> {
+  const { Client, SSEClientTransport, StreamableHTTPClientTransport } = await loadSdk();
   const url = new URL(endpoint.url);
   const requestInit: RequestInit = { headers: { ...endpoint.headers } };
   const transport =
@@ -121,7 +142,7 @@ export async function connectMcp(endpoint: McpEndpoint, options: McpConnectOptio
       return await connectOnce('sse', endpoint, options, signal);
     } catch (sseError) {
       // An HTTP refusal of Streamable HTTP says the server is there, so SSE's failure tells more; otherwise the first one does.
-      throw error instanceof StreamableHTTPError && error.code !== undefined ? sseError : error;
+      throw sdk && error instanceof sdk.StreamableHTTPError && error.code !== undefined ? sseError : error;
     }
   }
 }
