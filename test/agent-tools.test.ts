@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dialects } from './support/dialects.js';
-import { type ReceivedEvent, openEventStream } from './support/event-source.js';
+import { collectEvents, openEventStream } from './support/event-source.js';
 import { type HttpClient, httpClient } from './support/http-client.js';
 import { type ScriptedUpstream, startScriptedUpstream } from './support/scripted-upstream.js';
 import { type TestServer, startTestServer } from './support/test-server.js';
@@ -28,11 +28,6 @@ interface PostedState {
 }
 type Sent = { messages: Array<{ role: string; content: unknown; tool_calls?: Array<{ id: string; function: { name: string } }>; tool_call_id?: string }>; tools?: Array<{ function: { name: string; description: string } }> };
 
-async function collect(events: AsyncGenerator<ReceivedEvent>): Promise<ReceivedEvent[]> {
-  const received: ReceivedEvent[] = [];
-  for (let result = await events.next(); !result.done; result = await events.next()) received.push(result.value);
-  return received;
-}
 
 describe.each(dialects)('agent tool loop (%s)', (dialect) => {
   let upstream: ScriptedUpstream;
@@ -88,7 +83,7 @@ describe.each(dialects)('agent tool loop (%s)', (dialect) => {
       headers: { authorization: `Bearer ${server.adminKey}` },
       body: { content: 'How heavy is the X100?' },
     });
-    const events = await collect(stream.events);
+    const events = await collectEvents(stream.events);
     expect(events.filter((event) => event.event === 'message').map((event) => event.data).join('')).toBe('Our researcher says: 2 kg.');
     const toolEvents = events.filter((event) => event.event === 'tool_call' || event.event === 'tool_result').map((event) => event.event);
     expect(toolEvents).toEqual(['tool_call', 'tool_result']);

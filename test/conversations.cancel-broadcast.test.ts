@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../src/server.js';
 import { type TestDialect, postgresUrl } from './support/dialects.js';
-import { type ReceivedEvent, openEventStream } from './support/event-source.js';
+import { collectEvents, openEventStream } from './support/event-source.js';
 import { type HttpClient, httpClient } from './support/http-client.js';
 import { type ScriptedUpstream, startScriptedUpstream } from './support/scripted-upstream.js';
 import { type TestServer, startTestServer } from './support/test-server.js';
@@ -18,14 +18,6 @@ const setups: Array<[string, TestDialect, Record<string, string>]> = [];
 if (postgresUrl) setups.push(['PostgreSQL LISTEN/NOTIFY', 'postgres', {}]);
 if (redisUrl) setups.push(['Redis pub/sub', 'sqlite', { REDIS_URL: redisUrl }]);
 
-async function collect(events: AsyncGenerator<ReceivedEvent>, until?: (event: ReceivedEvent) => boolean): Promise<ReceivedEvent[]> {
-  const received: ReceivedEvent[] = [];
-  for (let result = await events.next(); !result.done; result = await events.next()) {
-    received.push(result.value);
-    if (until?.(result.value)) break;
-  }
-  return received;
-}
 
 describe.each(setups)('a cancel through another node, by %s', (_name, dialect, environment) => {
   let upstream: ScriptedUpstream;
@@ -64,10 +56,10 @@ describe.each(setups)('a cancel through another node, by %s', (_name, dialect, e
       headers: { authorization: `Bearer ${nodeA.adminKey}` },
       body: { content: 'long task' },
     });
-    await collect(onA.events, (event) => event.event === 'message');
+    await collectEvents(onA.events, (event) => event.event === 'message');
     const cancelled = await b.post<{ cancelled: unknown[] }>(`${base}/${created.body.id}/cancel`, { key: nodeA.adminKey });
     expect(cancelled.body.cancelled).toHaveLength(1);
-    const rest = await collect(onA.events);
+    const rest = await collectEvents(onA.events);
     expect(rest.at(-1)?.event).toBe('done');
     expect(JSON.parse(rest.at(-1)?.data ?? '{}')).toMatchObject({ status: 'cancelled' });
     await upstream.waitUntil(() => upstream.lastRequest().aborted);

@@ -1,25 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../src/server.js';
 import { dialects } from './support/dialects.js';
-import { type ReceivedEvent, openEventStream } from './support/event-source.js';
+import { collectEvents, openEventStream, replyTextOf } from './support/event-source.js';
 import { type HttpClient, httpClient } from './support/http-client.js';
 import { type ScriptedUpstream, startScriptedUpstream } from './support/scripted-upstream.js';
 import { type TestServer, startTestServer } from './support/test-server.js';
 
-async function collect(events: AsyncGenerator<ReceivedEvent>, until?: (event: ReceivedEvent) => boolean): Promise<ReceivedEvent[]> {
-  const received: ReceivedEvent[] = [];
-  for (let result = await events.next(); !result.done; result = await events.next()) {
-    received.push(result.value);
-    if (until?.(result.value)) break;
-  }
-  return received;
-}
 
-const replyText = (events: readonly ReceivedEvent[]) =>
-  events
-    .filter((event) => event.event === 'message')
-    .map((event) => event.data)
-    .join('');
 
 /** Two Agentry nodes on one database: what a client does on one node reaches a turn running on the other. */
 describe.each(dialects)('conversation turns across nodes (%s)', (dialect) => {
@@ -62,15 +49,15 @@ describe.each(dialects)('conversation turns across nodes (%s)', (dialect) => {
       headers: { authorization: `Bearer ${nodeA.adminKey}` },
       body: { content: 'go' },
     });
-    const seen = await collect(onA.events, (event) => event.event === 'message');
+    const seen = await collectEvents(onA.events, (event) => event.event === 'message');
     onA.close();
     const turnId = (JSON.parse(seen[0]?.data ?? '{}') as { turn_id: string }).turn_id;
 
     const onB = await openEventStream(`${nodeB.url}${base}/${conversationId}/turns/${turnId}/stream`, {
       headers: { authorization: `Bearer ${nodeA.adminKey}`, 'last-event-id': seen.at(-1)?.id ?? '' },
     });
-    const rest = await collect(onB.events);
-    expect(replyText(seen) + replyText(rest)).toBe(pieces.join(''));
+    const rest = await collectEvents(onB.events);
+    expect(replyTextOf(seen) + replyTextOf(rest)).toBe(pieces.join(''));
     expect(JSON.parse(rest.at(-1)?.data ?? '{}')).toMatchObject({ status: 'completed' });
   });
 
@@ -82,15 +69,15 @@ describe.each(dialects)('conversation turns across nodes (%s)', (dialect) => {
       headers: { authorization: `Bearer ${nodeA.adminKey}` },
       body: { content: 'long task' },
     });
-    const seen = await collect(onA.events, (event) => event.event === 'message');
+    const seen = await collectEvents(onA.events, (event) => event.event === 'message');
     const cancelled = await b.post<{ cancelled: Array<{ status: string }> }>(`${base}/${conversationId}/cancel`, { key: nodeA.adminKey });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.cancelled).toHaveLength(1);
 
-    const rest = await collect(onA.events);
+    const rest = await collectEvents(onA.events);
     expect(rest.at(-1)?.event).toBe('done');
     expect(JSON.parse(rest.at(-1)?.data ?? '{}')).toMatchObject({ status: 'cancelled' });
-    expect(replyText(seen) + replyText(rest)).toBe('Started ');
+    expect(replyTextOf(seen) + replyTextOf(rest)).toBe('Started ');
     await upstream.waitUntil(() => upstream.lastRequest().aborted);
 
     const messages = await b.get<{ data: Array<{ status: string; content: string }> }>(`${base}/${conversationId}/messages`, { key: nodeA.adminKey });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { operatorActor } from '../src/platform/actor.js';
 import { dialects } from './support/dialects.js';
-import { type ReceivedEvent, openEventStream } from './support/event-source.js';
+import { collectEvents, openEventStream, replyTextOf } from './support/event-source.js';
 import { type HttpClient, httpClient } from './support/http-client.js';
 import { type ScriptedUpstream, startScriptedUpstream } from './support/scripted-upstream.js';
 import { type TestServer, startTestServer } from './support/test-server.js';
@@ -36,22 +36,7 @@ interface PostedState {
 type ErrorBody = { error: { code: string; message: string } };
 type SentMessage = { role: string; content: unknown };
 
-async function collect(events: AsyncGenerator<ReceivedEvent>, until?: (event: ReceivedEvent) => boolean): Promise<ReceivedEvent[]> {
-  // next() by hand: leaving a for-await loop early would close the stream for later reads.
-  const received: ReceivedEvent[] = [];
-  for (let result = await events.next(); !result.done; result = await events.next()) {
-    received.push(result.value);
-    if (until?.(result.value)) break;
-  }
-  return received;
-}
 
-function replyText(events: readonly ReceivedEvent[]): string {
-  return events
-    .filter((event) => event.event === 'message')
-    .map((event) => event.data)
-    .join('');
-}
 
 describe.each(dialects)('Conversations API v2.5 (%s)', (dialect) => {
   let upstream: ScriptedUpstream;
@@ -181,12 +166,12 @@ describe.each(dialects)('Conversations API v2.5 (%s)', (dialect) => {
     });
     expect(stream.status).toBe(200);
     expect(stream.contentType).toContain('text/event-stream');
-    const events = await collect(stream.events);
+    const events = await collectEvents(stream.events);
     const [opening] = events;
     expect(opening?.event).toBe('turn');
     const turn = JSON.parse(opening?.data ?? '{}') as { turn_id: string; message_id: string; conversation_id: string };
     expect(turn.conversation_id).toBe(conversation.id);
-    expect(replyText(events)).toBe('The answer\nspans  lines.');
+    expect(replyTextOf(events)).toBe('The answer\nspans  lines.');
     const done = events.at(-1);
     expect(done?.event).toBe('done');
     const final = JSON.parse(done?.data ?? '{}') as { message_id: string; status: string; usage: { completion_tokens: number } };
@@ -207,7 +192,7 @@ describe.each(dialects)('Conversations API v2.5 (%s)', (dialect) => {
       headers: { authorization: `Bearer ${server.adminKey}` },
       body: { content: 'Tell me a story.' },
     });
-    const seen = await collect(stream.events, (event) => event.event === 'message');
+    const seen = await collectEvents(stream.events, (event) => event.event === 'message');
     stream.close();
     const turnId = (JSON.parse(seen[0]?.data ?? '{}') as { turn_id: string }).turn_id;
     const lastId = seen.at(-1)?.id ?? '';
@@ -216,18 +201,18 @@ describe.each(dialects)('Conversations API v2.5 (%s)', (dialect) => {
       headers: { authorization: `Bearer ${server.adminKey}`, 'last-event-id': lastId },
     });
     expect(resumed.status).toBe(200);
-    const rest = await collect(resumed.events);
+    const rest = await collectEvents(resumed.events);
     expect(rest.some((event) => event.event === 'turn')).toBe(false);
-    expect(replyText(seen) + replyText(rest)).toBe(pieces.join(''));
+    expect(replyTextOf(seen) + replyTextOf(rest)).toBe(pieces.join(''));
     expect(rest.at(-1)?.event).toBe('done');
 
     // Re-attaching after the end, from the start, gives the whole reply again.
     const replay = await openEventStream(`${server.url}${base}/${conversation.id}/turns/${turnId}/stream`, {
       headers: { authorization: `Bearer ${server.adminKey}` },
     });
-    const all = await collect(replay.events);
+    const all = await collectEvents(replay.events);
     expect(all[0]?.event).toBe('turn');
-    expect(replyText(all)).toBe(pieces.join(''));
+    expect(replyTextOf(all)).toBe(pieces.join(''));
     const stored = await messagesOf(conversation.id);
     expect(stored.at(-1)).toMatchObject({ content: pieces.join(''), status: 'completed' });
   });
@@ -261,13 +246,13 @@ describe.each(dialects)('Conversations API v2.5 (%s)', (dialect) => {
       headers: { authorization: `Bearer ${server.adminKey}` },
       body: { content: 'Start something long.' },
     });
-    const seen = await collect(stream.events, (event) => event.event === 'message');
+    const seen = await collectEvents(stream.events, (event) => event.event === 'message');
     const turnId = (JSON.parse(seen[0]?.data ?? '{}') as { turn_id: string }).turn_id;
 
     const cancelled = await http.delete<{ id: string; status: string }>(`${base}/${conversation.id}/turns/${turnId}`, { key: server.adminKey });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ id: turnId, status: 'cancelled' });
-    const rest = await collect(stream.events);
+    const rest = await collectEvents(stream.events);
     const done = JSON.parse(rest.at(-1)?.data ?? '{}') as { status: string };
     expect(rest.at(-1)?.event).toBe('done');
     expect(done.status).toBe('cancelled');
@@ -311,7 +296,7 @@ describe.each(dialects)('Conversations API v2.5 (%s)', (dialect) => {
       headers: { authorization: `Bearer ${server.adminKey}` },
       body: { content: 'go' },
     });
-    const events = await collect(stream.events);
+    const events = await collectEvents(stream.events);
     const done = JSON.parse(events.at(-1)?.data ?? '{}') as { status: string; error: { code: string } | null };
     expect(events.at(-1)?.event).toBe('done');
     expect(done.status).toBe('failed');

@@ -62,3 +62,25 @@ export async function openEventStream(
     text: () => new Response(body).text(),
   };
 }
+
+/**
+ * Reads events until `until` holds for one (included) or the stream ends.
+ * It calls next() by hand: leaving a for-await loop early would close the
+ * stream, and tests read the rest of it later.
+ */
+export async function collectEvents(events: AsyncGenerator<ReceivedEvent>, until?: (event: ReceivedEvent) => boolean): Promise<ReceivedEvent[]> {
+  const received: ReceivedEvent[] = [];
+  for (let result = await events.next(); !result.done; result = await events.next()) {
+    received.push(result.value);
+    if (until?.(result.value)) break;
+  }
+  return received;
+}
+
+/** The reply text a conversation stream carried: its unnamed events, concatenated. */
+export function replyTextOf(events: readonly ReceivedEvent[]): string {
+  return events
+    .filter((event) => event.event === 'message')
+    .map((event) => event.data)
+    .join('');
+}
