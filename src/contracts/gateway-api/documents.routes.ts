@@ -1,6 +1,4 @@
-import fastifyMultipart from '@fastify/multipart';
-import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
-import { validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   type DocumentService,
@@ -14,10 +12,10 @@ import {
   documentViewSchema,
   importDocumentsBody,
 } from '../../features/knowledge/index.js';
-import { AppError, BadRequestError, ValidationError } from '../../platform/errors.js';
 import type { AppInstance } from '../../platform/http/create-server.js';
 import { actorOf, principalOf, requireOrganizationScope } from '../shared/authentication.js';
 import { authenticatedErrors, errorBodySchema, messageSchema, notFoundError } from '../shared/responses.js';
+import { receiveUpload, registerUploadScope } from '../shared/multipart-upload.js';
 import { contractSecurity } from '../shared/security-schemes.js';
 import { KNOWLEDGE_SCOPE_NOTE } from './collections.routes.js';
 
@@ -34,21 +32,10 @@ const QUEUE_NOTE =
 const DOCUMENT_FIELDS =
   '`name` (required, at most 1,000 characters) is unique in the collection; `contents` (required, not blank, at most 2,000,000 characters); `reference` (optional) groups documents cut from one source; `tags` (optional, at most 50, without quotes, backslashes or control characters); `metadata` (optional) is any JSON object.';
 
-/** The import's multipart body is read as a stream; its schema is there for the OpenAPI document only. */
-const streamedBodyValidator: FastifySchemaCompiler<z.ZodType> = (routeSchema) =>
-  routeSchema.httpPart === 'body' ? () => ({ value: undefined }) : validatorCompiler(routeSchema);
-
 export function registerDocumentRoutes(app: AppInstance, deps: DocumentRoutesDependencies): void {
   registerDocumentReadRoutes(app, deps);
   registerDocumentWriteRoutes(app, deps);
-  void app.register(async (scope: AppInstance) => {
-    // Registered here, not globally: only the import parses multipart, with its own file limit.
-    scope.setValidatorCompiler(streamedBodyValidator);
-    await scope.register(fastifyMultipart, {
-      limits: { fileSize: deps.documents.maxImportBytes + 1, files: 1, fields: 16, fieldSize: 16 * 1024, parts: 20, headerPairs: 100 },
-    });
-    registerDocumentImportRoute(scope, deps);
-  });
+  registerUploadScope(app, deps.documents.maxImportBytes, (scope) => registerDocumentImportRoute(scope, deps));
 }
 
 function registerDocumentReadRoutes(app: AppInstance, deps: DocumentRoutesDependencies): void {
@@ -171,28 +158,5 @@ function registerDocumentImportRoute(app: AppInstance, deps: DocumentRoutesDepen
 
 async function importFrom(documents: DocumentService, request: FastifyRequest, collectionId: string) {
   const actor = actorOf(request);
-  if (!request.isMultipart()) {
-    throw new AppError('unsupported_media_type', 'unsupported_media_type', 'Send the JSONL file as multipart/form-data in the field `documents`.');
-  }
-  const part = await request.file().catch((error: unknown) => {
-    throw isRequestError(error) ? error : new BadRequestError('malformed_upload', 'The multipart body is malformed.', { cause: error });
-  });
-  if (!part) throw ValidationError.field('body.documents', 'required', 'is required: send the JSONL file in the multipart field `documents`');
-  if (part.fieldname !== 'documents') {
-    throw ValidationError.field('body.documents', 'required', `is required: the file was sent in the field \`${part.fieldname}\`, not \`documents\``);
-  }
-  try {
-    return await documents.importJsonl(actor, collectionId, part.file);
-  } catch (error) {
-    if (!isRequestError(error) && part.file.errored) {
-      throw new BadRequestError('malformed_upload', 'The upload ended early or the multipart body is malformed.', { cause: error });
-    }
-    throw error;
-  }
-}
-
-/** Errors that already say what the client did wrong: ours, and the multipart plugin's (limits), which carry a 4xx status. */
-function isRequestError(error: unknown): boolean {
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return error instanceof AppError || (typeof status === 'number' && status >= 400 && status < 500);
+  return receiveUpload(request, { field: 'documents', what: 'the JSONL file' }, (part) => documents.importJsonl(actor, collectionId, part.file));
 }

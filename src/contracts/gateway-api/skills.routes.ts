@@ -1,7 +1,5 @@
 import { Readable } from 'node:stream';
-import fastifyMultipart from '@fastify/multipart';
-import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
-import { validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   type SkillService,
@@ -14,11 +12,11 @@ import {
   skillViewSchema,
   updateSkillBody,
 } from '../../features/skills/index.js';
-import { AppError, BadRequestError, ValidationError } from '../../platform/errors.js';
 import type { AppInstance } from '../../platform/http/create-server.js';
 import { requestSignal } from '../../platform/http/request-signal.js';
 import { actorOf, principalOf, requireOrganizationScope } from '../shared/authentication.js';
 import { authenticatedErrors, errorBodySchema, messageSchema, notFoundError } from '../shared/responses.js';
+import { receiveUpload, registerUploadScope } from '../shared/multipart-upload.js';
 import { contractSecurity } from '../shared/security-schemes.js';
 
 export interface SkillRoutesDependencies {
@@ -36,24 +34,10 @@ const BODY_NOTE =
 const LINE_FORMAT =
   'Each line is one JSON object of the same shape as the body of `POST /api/v1/skills`: `slug` and `instructions` at least, plus `description` and `options` (`instructionSources`, `allowedToolsNames`).';
 
-/**
- * The import's multipart body is read as a stream by its handler; its schema is
- * there for the OpenAPI document, so body validation is skipped in that scope.
- */
-const streamedBodyValidator: FastifySchemaCompiler<z.ZodType> = (routeSchema) =>
-  routeSchema.httpPart === 'body' ? () => ({ value: undefined }) : validatorCompiler(routeSchema);
-
 export function registerSkillRoutes(app: AppInstance, deps: SkillRoutesDependencies): void {
   registerSkillCrudRoutes(app, deps);
   registerSkillManagementRoutes(app, deps);
-  void app.register(async (scope: AppInstance) => {
-    // Registered here, not globally: only the import parses multipart, with its own file limit.
-    scope.setValidatorCompiler(streamedBodyValidator);
-    await scope.register(fastifyMultipart, {
-      limits: { fileSize: deps.skills.maxImportBytes + 1, files: 1, fields: 16, fieldSize: 16 * 1024, parts: 20, headerPairs: 100 },
-    });
-    registerSkillImportRoute(scope, deps);
-  });
+  registerUploadScope(app, deps.skills.maxImportBytes, (scope) => registerSkillImportRoute(scope, deps));
 }
 
 function registerSkillCrudRoutes(app: AppInstance, deps: SkillRoutesDependencies): void {
@@ -238,28 +222,5 @@ function sendJsonLines(reply: FastifyReply, fileName: string, lines: AsyncIterab
 
 async function importFrom(skills: SkillService, request: FastifyRequest) {
   const actor = actorOf(request);
-  if (!request.isMultipart()) {
-    throw new AppError('unsupported_media_type', 'unsupported_media_type', 'Send the JSONL file as multipart/form-data in the field `skills`.');
-  }
-  const part = await request.file().catch((error: unknown) => {
-    throw isRequestError(error) ? error : new BadRequestError('malformed_upload', 'The multipart body is malformed.', { cause: error });
-  });
-  if (!part) throw ValidationError.field('body.skills', 'required', 'is required: send the JSONL file in the multipart field `skills`');
-  if (part.fieldname !== 'skills') {
-    throw ValidationError.field('body.skills', 'required', `is required: the file was sent in the field \`${part.fieldname}\`, not \`skills\``);
-  }
-  try {
-    return await skills.importJsonl(actor, part.file);
-  } catch (error) {
-    if (!isRequestError(error) && part.file.errored) {
-      throw new BadRequestError('malformed_upload', 'The upload ended early or the multipart body is malformed.', { cause: error });
-    }
-    throw error;
-  }
-}
-
-/** Errors that already say what the client did wrong: ours, and the multipart plugin's (limits), which carry a 4xx status. */
-function isRequestError(error: unknown): boolean {
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return error instanceof AppError || (typeof status === 'number' && status >= 400 && status < 500);
+  return receiveUpload(request, { field: 'skills', what: 'the JSONL file' }, (part) => skills.importJsonl(actor, part.file));
 }

@@ -1,13 +1,11 @@
-import fastifyMultipart from '@fastify/multipart';
-import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
-import { validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type FileService, fileIdParams, fileViewSchema, uploadFileBody } from '../../features/files/index.js';
-import { AppError, BadRequestError, ValidationError } from '../../platform/errors.js';
 import type { AppInstance } from '../../platform/http/create-server.js';
 import { sendDownload } from '../../platform/http/download-reply.js';
 import { actorOf, principalOf } from '../shared/authentication.js';
 import { authenticatedErrors, errorBodySchema, messageSchema, notFoundError } from '../shared/responses.js';
+import { receiveUpload, registerUploadScope } from '../shared/multipart-upload.js';
 import { contractSecurity } from '../shared/security-schemes.js';
 
 export interface FileRoutesDependencies {
@@ -18,25 +16,11 @@ const tags = ['Organization API: Files'];
 const security = contractSecurity.organization;
 const binary = z.file().describe('The file content.');
 
-/**
- * The multipart body is read as a stream by the upload handler; its schema is
- * there for the OpenAPI document, so body validation is skipped (these routes
- * have no other body).
- */
-const streamedBodyValidator: FastifySchemaCompiler<z.ZodType> = (routeSchema) =>
-  routeSchema.httpPart === 'body' ? () => ({ value: undefined }) : validatorCompiler(routeSchema);
-
 const SCOPE_NOTE =
   'Files belong to the organization: any of its keys, organization-wide or agent-scoped, can upload them and read them by id, since an agent-scoped key needs to attach files to its agent’s turns. Another organization’s file is a 404.';
 
 export function registerFileRoutes(app: AppInstance, deps: FileRoutesDependencies): void {
-  void app.register(async (scope: AppInstance) => {
-    // Registered here, not globally: only uploads parse multipart. Its own file limit
-    // applies, not the server-wide body limit (AGENTRY_BODY_LIMIT_BYTES) that JSON bodies get.
-    scope.setValidatorCompiler(streamedBodyValidator);
-    await scope.register(fastifyMultipart, {
-      limits: { fileSize: deps.files.maxUploadBytes + 1, files: 1, fields: 16, fieldSize: 16 * 1024, parts: 20, headerPairs: 100 },
-    });
+  registerUploadScope(app, deps.files.maxUploadBytes, (scope) => {
 
     scope.post(
       '/api/v1/File',
@@ -110,30 +94,10 @@ export function registerFileRoutes(app: AppInstance, deps: FileRoutesDependencie
 
 async function upload(files: FileService, request: FastifyRequest) {
   const actor = actorOf(request);
-  if (!request.isMultipart()) {
-    throw new AppError('unsupported_media_type', 'unsupported_media_type', 'Send the file as multipart/form-data in the field `file`.');
-  }
   const declared = Number(request.headers['content-length']);
-  files.checkDeclaredLength(Number.isFinite(declared) ? declared : undefined);
-  const part = await request.file().catch((error: unknown) => {
-    throw isRequestError(error) ? error : new BadRequestError('malformed_upload', 'The multipart body is malformed.', { cause: error });
-  });
-  if (!part) throw ValidationError.field('body.file', 'required', 'is required: send the file in the multipart field `file`');
-  if (part.fieldname !== 'file') {
-    throw ValidationError.field('body.file', 'required', `is required: the file was sent in the field \`${part.fieldname}\`, not \`file\``);
-  }
-  try {
-    return await files.upload(actor, { fileName: part.filename, content: part.file });
-  } catch (error) {
-    if (!isRequestError(error) && part.file.errored) {
-      throw new BadRequestError('malformed_upload', 'The upload ended early or the multipart body is malformed.', { cause: error });
-    }
-    throw error;
-  }
-}
-
-/** Errors that already say what the client did wrong: ours, and the multipart plugin's (limits), which carry a 4xx status. */
-function isRequestError(error: unknown): boolean {
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return error instanceof AppError || (typeof status === 'number' && status >= 400 && status < 500);
+  return receiveUpload(
+    request,
+    { field: 'file', what: 'the file', before: () => files.checkDeclaredLength(Number.isFinite(declared) ? declared : undefined) },
+    (part) => files.upload(actor, { fileName: part.filename, content: part.file }),
+  );
 }
