@@ -75,6 +75,19 @@ function scoped(request: FastifyRequest, params: { tenantId: string; aid: string
   return principal;
 }
 
+/** Posts the request's message to its conversation, as the synchronous and the streamed route both do. */
+function startTurnWith(turns: TurnRunner) {
+  return (request: FastifyRequest, principal: Principal, params: { cid: string; aid: string }, body: z.infer<typeof postBody>) =>
+    turns.start({
+      actor: actorOf(request),
+      caller: callerOf(principal),
+      conversationId: params.cid,
+      agentId: params.aid,
+      content: body.content,
+      fileIds: body.file_ids ?? [],
+    });
+}
+
 function problemEvent(error: unknown) {
   const problem = error instanceof AppError ? { code: error.code, message: error.message } : { code: 'internal_error', message: 'The stream failed.' };
   return { event: 'error', data: JSON.stringify(problem) };
@@ -86,6 +99,7 @@ const STREAM_DESCRIPTION =
   'Messages posted at once to one conversation are processed one after the other in the order accepted.';
 
 export function registerConversationRoutes(app: AppInstance, deps: ConversationRoutesDependencies): void {
+  const startTurn = startTurnWith(deps.turns);
   const streamTurn = (reply: FastifyReply, orgId: string, conversationId: string, turnId: string, after?: number | 'end') =>
     reply.headers(SSE_HEADERS).send(
       eventStream(
@@ -224,14 +238,7 @@ export function registerConversationRoutes(app: AppInstance, deps: ConversationR
     },
     async (request) => {
       const principal = scoped(request, request.params);
-      const handle = await deps.turns.start({
-        actor: actorOf(request),
-        caller: callerOf(principal),
-        conversationId: request.params.cid,
-        agentId: request.params.aid,
-        content: request.body.content,
-        fileIds: request.body.file_ids ?? [],
-      });
+      const handle = await startTurn(request, principal, request.params, request.body);
       const outcome = await handle.outcome;
       if (outcome.error) throw outcome.error;
       return {
@@ -263,14 +270,7 @@ export function registerConversationRoutes(app: AppInstance, deps: ConversationR
         await deps.turns.turn(principal.orgId, request.params.cid, resume.turnId);
         return streamTurn(reply, principal.orgId, request.params.cid, resume.turnId, resume.position);
       }
-      const handle = await deps.turns.start({
-        actor: actorOf(request),
-        caller: callerOf(principal),
-        conversationId: request.params.cid,
-        agentId: request.params.aid,
-        content: request.body.content,
-        fileIds: request.body.file_ids ?? [],
-      });
+      const handle = await startTurn(request, principal, request.params, request.body);
       return streamTurn(reply, principal.orgId, handle.conversationId, handle.turnId);
     },
   );
