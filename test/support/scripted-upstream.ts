@@ -20,6 +20,8 @@ export interface ScriptedUpstreamOptions {
   readonly defaultReply?: ReplyScript;
   /** Vector length when the request names no `dimensions`; default 8. */
   readonly embeddingDimensions?: number;
+  /** Multiplies every embedding (default 1: unit length), for clients that must normalise what they receive. */
+  readonly embeddingScale?: number;
 }
 
 /** An OpenAI-compatible model provider on a real socket, answering from a script and recording what it received. */
@@ -58,6 +60,7 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
     models: () => state.models,
     defaultReply: () => state.defaultReply,
     embeddingDimensions: options.embeddingDimensions ?? DEFAULT_EMBEDDING_DIMENSIONS,
+    embeddingScale: options.embeddingScale ?? 1,
     nextId: (prefix) => `${prefix}${(sequence += 1)}`,
   };
 

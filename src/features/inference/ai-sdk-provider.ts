@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createAnthropic } from '@ai-sdk/anthropic';
-import { createGoogleGenerativeAI } from '@ai-sdk/google';
+import { type GoogleGenerativeAIProvider, createGoogleGenerativeAI } from '@ai-sdk/google';
 import { APICallError, type LanguageModel, type TextStreamPart, type ToolSet, generateText, streamText } from 'ai';
 import { AppError, BadRequestError, UpstreamError } from '../../platform/errors.js';
 import type { ResolvedConnection } from '../connections/index.js';
@@ -32,17 +32,29 @@ export interface AiSdkTarget {
   readonly signal: AbortSignal;
 }
 
-export function languageModelFor(connection: ResolvedConnection, modelId: string, fetchFor: FetchFor): LanguageModel {
+/** The `fetch` an AI SDK provider gets for a connection: guarded, bounded by its timeout, retried before the first byte. */
+export function connectionFetch(connection: ResolvedConnection, fetchFor: FetchFor): typeof fetch {
   // Retried here, before the first byte, by the same policy as the OpenAI-compatible path.
-  const fetch = retryingFetch(fetchFor({ trusted: connection.trusted, timeoutMs: connection.timeoutMs }));
+  return retryingFetch(fetchFor({ trusted: connection.trusted, timeoutMs: connection.timeoutMs }));
+}
+
+/** Google's provider for a Gemini connection (its chat and embedding models). */
+export function geminiProviderFor(connection: ResolvedConnection, fetchFor: FetchFor): GoogleGenerativeAIProvider {
+  // An explicit (possibly empty) key: the SDK would otherwise read GOOGLE_GENERATIVE_AI_API_KEY from the environment.
+  return createGoogleGenerativeAI({
+    baseURL: connection.baseUrl.replace(/\/+$/, ''),
+    apiKey: connection.apiKey ?? '',
+    fetch: connectionFetch(connection, fetchFor),
+  });
+}
+
+export function languageModelFor(connection: ResolvedConnection, modelId: string, fetchFor: FetchFor): LanguageModel {
   if (connection.type === 'Anthropic') {
-    // An explicit (possibly empty) key: the SDK would otherwise read ANTHROPIC_API_KEY from the environment.
+    // Likewise explicit: the SDK would otherwise read ANTHROPIC_API_KEY.
+    const fetch = connectionFetch(connection, fetchFor);
     return createAnthropic({ baseURL: connection.baseUrl.replace(/\/+$/, ''), apiKey: connection.apiKey ?? '', fetch })(modelId);
   }
-  if (connection.type === 'Gemini') {
-    // Likewise explicit: the SDK would otherwise read GOOGLE_GENERATIVE_AI_API_KEY.
-    return createGoogleGenerativeAI({ baseURL: connection.baseUrl.replace(/\/+$/, ''), apiKey: connection.apiKey ?? '', fetch })(modelId);
-  }
+  if (connection.type === 'Gemini') return geminiProviderFor(connection, fetchFor)(modelId);
   throw new AppError('unprocessable', 'provider_not_supported', `Chat completions through ${connection.type} connections are not available yet.`);
 }
 

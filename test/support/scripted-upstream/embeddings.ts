@@ -41,11 +41,13 @@ export function embeddingsBody(
   requestBody: Record<string, unknown>,
   texts: readonly string[],
   defaultDimensions: number,
+  scale = 1,
 ): Record<string, unknown> {
   const dimensions = typeof requestBody.dimensions === 'number' ? requestBody.dimensions : defaultDimensions;
   const base64 = requestBody.encoding_format === 'base64';
   const data = texts.map((text, index) => {
-    const vector = fakeEmbedding(text, dimensions);
+    const unit = fakeEmbedding(text, dimensions);
+    const vector = scale === 1 ? unit : unit.map((value) => Math.fround(value * scale));
     const embedding = base64 ? float32LittleEndianBase64(vector) : vector;
     return { object: 'embedding', index, embedding };
   });

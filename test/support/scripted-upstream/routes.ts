@@ -14,6 +14,7 @@ export interface RouteContext {
   readonly models: () => readonly string[];
   readonly defaultReply: () => ReplyScript;
   readonly embeddingDimensions: number;
+  readonly embeddingScale: number;
   readonly nextId: (prefix: string) => string;
 }
 
@@ -66,7 +67,7 @@ async function embeddings(record: RequestRecord, exchange: Exchange, context: Ro
   }
   const scripted = context.queue.take('embeddings', body.model);
   context.log.update(record, { step: scripted });
-  return answerOnce(exchange, scripted ?? { kind: 'reply' }, () => embeddingsBody(body, texts, context.embeddingDimensions));
+  return answerOnce(exchange, scripted ?? { kind: 'reply' }, () => embeddingsBody(body, texts, context.embeddingDimensions, context.embeddingScale));
 }
 
 function modelObject(id: string) {
