@@ -22,9 +22,9 @@ export async function buildApp(container: Container): Promise<AppInstance> {
 
   const authenticate = createAuthenticator(container.apiKeys);
   registerOperationsRoutes(app, { database: container.database, metrics: container.metrics });
-  registerGatewayApi(app, { authenticate, aiGateways: container.aiGateways, organizations: container.organizations, apiKeys: container.apiKeys, usage: container.usage, memories: container.memories, skills: container.skills, collections: container.collections, documents: container.documents });
+  registerGatewayApi(app, { authenticate, aiGateways: container.aiGateways, organizations: container.organizations, apiKeys: container.apiKeys, usage: container.usage, memories: container.memories, skills: container.skills, collections: container.collections, documents: container.documents, knowledgeSearch: container.knowledgeSearch });
   registerOrganizationApi(app, { authenticate, agents: container.agents, audit: container.audit, connections: container.connections, files: container.files, conversations: container.conversations, turns: container.turns, collections: container.collections });
-  registerAgentKeyApi(app, { authenticate, agents: container.agents, conversations: container.conversations, turns: container.turns });
+  registerAgentKeyApi(app, { authenticate, agents: container.agents, conversations: container.conversations, turns: container.turns, agentFiles: container.agentFiles });
   registerConversationsApi(app, {
     authenticate,
     conversations: container.conversations,

@@ -52,6 +52,13 @@ const environmentSchema = z.object({
   AGENTRY_CONTEXT_TOKENS: z.coerce.number().int().min(256).default(32_000),
   AGENTRY_AGENT_MAX_STEPS: z.coerce.number().int().min(1).max(100).default(10),
   AGENTRY_AGENT_MAX_DEPTH: z.coerce.number().int().min(0).max(10).default(3),
+  AGENTRY_EMBEDDINGS: z
+    .string()
+    .regex(/^(local|[A-Za-z0-9][\w.-]*:.+)$/, 'must be `local` or `<connection>:<model>`')
+    .default('local'),
+  AGENTRY_EMBEDDING_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
+  AGENTRY_INDEX_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
+  AGENTRY_INDEX_SWEEP_MS: z.coerce.number().int().min(500).max(3_600_000).default(30_000),
   AGENTRY_MODEL_PRICES: z
     .string()
     .optional()
@@ -109,6 +116,16 @@ export interface Config {
     readonly maxToolSteps: number;
     /** How many agents deep sub-agent calls may go. */
     readonly maxSubAgentDepth: number;
+  };
+  /** Knowledge indexing: the default embedding model, its worker threads, and how work left by a dead node is resumed. */
+  readonly knowledge: {
+    /** `local` (the built-in model) or `<connection>:<model>`. */
+    readonly embeddings: string;
+    readonly embeddingWorkers: number;
+    /** How long a pipeline worker's claim on a document lasts. */
+    readonly leaseMs: number;
+    /** How often Queued documents nobody holds are looked for. */
+    readonly sweepIntervalMs: number;
   };
   /** Operator price overrides (USD per million tokens), by model or `<connection>/<model>`. */
   readonly modelPrices: Readonly<Record<string, ModelPrice>>;
@@ -181,6 +198,12 @@ export function loadConfig(environment: Environment, workingDirectory: string = 
       defaultContextTokens: env.AGENTRY_CONTEXT_TOKENS,
       maxToolSteps: env.AGENTRY_AGENT_MAX_STEPS,
       maxSubAgentDepth: env.AGENTRY_AGENT_MAX_DEPTH,
+    },
+    knowledge: {
+      embeddings: env.AGENTRY_EMBEDDINGS,
+      embeddingWorkers: env.AGENTRY_EMBEDDING_WORKERS,
+      leaseMs: env.AGENTRY_INDEX_LEASE_MS,
+      sweepIntervalMs: env.AGENTRY_INDEX_SWEEP_MS,
     },
     modelPrices: env.AGENTRY_MODEL_PRICES,
     providers: declaredProviders(env),

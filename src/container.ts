@@ -1,9 +1,19 @@
+import { AgentFileService } from './features/agent-files/index.js';
 import { AgentService, AiGatewayService, acceptsImages } from './features/ai-gateways/index.js';
 import { ApiKeyService } from './features/api-keys/index.js';
 import { AuditService, auditPurgeJob } from './features/audit/index.js';
 import { ConnectionService, systemConnections } from './features/connections/index.js';
 import { FileService } from './features/files/index.js';
-import { CollectionService, DocumentService } from './features/knowledge/index.js';
+import {
+  CollectionService,
+  DocumentIndexer,
+  DocumentService,
+  KnowledgeIndexing,
+  KnowledgeSearch,
+  retrieveForTurn,
+} from './features/knowledge/index.js';
+import { createEmbedderRegistry } from './features/knowledge/embeddings/index.js';
+import { readModelReply } from './features/conversations/model-reply.js';
 import { MemoryService } from './features/memories/index.js';
 import { SkillService } from './features/skills/index.js';
 import { createAgentToolsetProvider } from './features/tools/agent-toolset.js';
@@ -44,6 +54,8 @@ export interface Container {
   readonly skills: SkillService;
   readonly collections: CollectionService;
   readonly documents: DocumentService;
+  readonly knowledgeSearch: KnowledgeSearch;
+  readonly agentFiles: AgentFileService;
   readonly conversations: ConversationService;
   readonly turns: TurnRunner;
   readonly agentCompletions: AgentCompletions;
@@ -169,8 +181,33 @@ export async function createContainer(config: Config, options: ContainerOptions 
     });
     const memories = new MemoryService({ db: database.handle, audit });
     const skills = new SkillService({ db: database.handle, audit });
-    const collections = new CollectionService({ db: database.handle, audit });
-    const documents = new DocumentService({ db: database.handle, audit });
+    const embedders = createEmbedderRegistry({
+      connections,
+      fetchFor: createFetchFor({ tenant: tenantOutbound.dispatcher, operator: operatorOutbound.dispatcher }),
+      defaultModel: config.knowledge.embeddings,
+      local: { workers: config.knowledge.embeddingWorkers },
+    });
+    const knowledgeIndexing = new KnowledgeIndexing({
+      db: database.handle,
+      queue: jobQueue,
+      indexer: new DocumentIndexer({
+        db: database.handle,
+        dialect: database.dialect,
+        embedders,
+        defaultModel: config.knowledge.embeddings,
+        leaseMs: config.knowledge.leaseMs,
+        logger: logger.child({ component: 'knowledge' }),
+      }),
+      defaultEmbeddingModel: config.knowledge.embeddings,
+      validateEmbeddingModel: async (orgId, model) => {
+        await embedders.forModel(orgId, model);
+      },
+      logger: logger.child({ component: 'knowledge' }),
+    });
+    const knowledgeSearch = new KnowledgeSearch({ db: database.handle, dialect: database.dialect, embedders });
+    const collections = new CollectionService({ db: database.handle, audit, indexing: knowledgeIndexing });
+    const documents = new DocumentService({ db: database.handle, audit, indexing: knowledgeIndexing });
+    const agentFiles = new AgentFileService({ db: database.handle, blobs, audit, agents, collections, documents, maxBytes: config.files.maxBytes });
     const broadcast = createBroadcast(config, logger.child({ component: 'broadcast' }));
     const turns = new TurnRunner({
       db: database.handle,
@@ -185,6 +222,24 @@ export async function createContainer(config: Config, options: ContainerOptions 
         skills: (orgId, slugs) => skills.bySlugs(orgId, slugs),
         memories: (orgId, externalUserId, options) => memories.forUser(orgId, externalUserId, options),
         memoryContext,
+        knowledge: (request) =>
+          retrieveForTurn(
+            {
+              search: (orgId, query, signal) => knowledgeSearch.search(orgId, query, signal),
+              collections: (orgId, ids) => collections.describe(orgId, ids),
+              recentMessages: (orgId, conversationId, limit, roles) => conversations.recentLines(orgId, conversationId, limit, roles),
+              rewrite: async (instructions, transcript, signal) => {
+                const caller = request.caller;
+                const result = await chatCompletions.complete(
+                  caller,
+                  { model: request.agentId, messages: [{ role: 'system', content: instructions }, { role: 'user', content: transcript }], stream: false },
+                  { signal, pingIntervalMs: 0 },
+                );
+                return (await readModelReply(result, () => undefined)).content;
+              },
+            },
+            request,
+          ),
         logger: logger.child({ component: 'tools' }),
       }),
       openChildConversation: async (actor, agentId, link) => {
@@ -221,8 +276,9 @@ export async function createContainer(config: Config, options: ContainerOptions 
     const purge = auditPurgeJob({ audit, retentionPolicies: () => organizations.auditRetentionPolicies() });
     const jobWorker = new JobWorker({
       queue: jobQueue,
-      definitions: [purge, files.jobs.extractText, files.jobs.purgeExpired, memories.jobs.purgeExpired],
+      definitions: [purge, files.jobs.extractText, files.jobs.purgeExpired, memories.jobs.purgeExpired, knowledgeIndexing.indexJob, knowledgeIndexing.sweepJob],
       recurring: [
+        { definition: knowledgeIndexing.sweepJob, payload: {}, everyMs: config.knowledge.sweepIntervalMs },
         { definition: purge, payload: {}, everyMs: HOUR_MS },
         { definition: files.jobs.purgeExpired, payload: {}, everyMs: HOUR_MS / 4 },
         { definition: memories.jobs.purgeExpired, payload: {}, everyMs: HOUR_MS },
@@ -250,6 +306,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
       skills,
       collections,
       documents,
+      knowledgeSearch,
+      agentFiles,
       conversations,
       turns,
       agentCompletions,
@@ -270,7 +328,9 @@ export async function createContainer(config: Config, options: ContainerOptions 
         // Turns run detached from their requests, so the server's own drain does not wait for them.
         await turns.drain(config.server.shutdownTimeoutMs);
         await broadcast.close();
+        await knowledgeIndexing.flush().catch((error: unknown) => logger.warn({ err: error }, 'could not schedule pending indexing'));
         await jobWorker.stop(config.server.shutdownTimeoutMs);
+        await embedders.close();
         await usageRecorder.stop();
         await Promise.all([tenantOutbound.close(), operatorOutbound.close()]);
         await database.close();

@@ -10,7 +10,7 @@ interface CollectionView {
   context: string | null;
   createdAt: string;
   updatedAt: string;
-  state: { total: number; indexed: number; queued: number };
+  state: { total: number; indexed: number; queued: number; failed: number };
   tags: string[];
 }
 interface DataSourceCollection {
@@ -62,7 +62,7 @@ describe.each(dialects)('collections (%s)', (dialect) => {
 
     expect((await putDocument(id, { name: 'a', contents: 'Alpha text.' })).body.state).toBe('Queued');
     expect((await putDocument(id, { name: 'b', contents: 'Beta text.' })).status).toBe(200);
-    expect((await view(id)).body.state).toEqual({ total: 2, indexed: 0, queued: 2 });
+    expect((await view(id)).body.state).toEqual({ total: 2, indexed: 0, queued: 2, failed: 0 });
 
     const list = await http.get<CollectionView[]>('/api/v1/collections', { key: server.adminKey });
     expect(list.status).toBe(200);
@@ -102,12 +102,12 @@ describe.each(dialects)('collections (%s)', (dialect) => {
     const { database } = server.server.container;
     // Stands in for the future indexing pipeline.
     await database.handle.updateTable('documents').set({ state: 'Indexed', indexed_at: new Date().toISOString() }).where('collection_id', '=', id).execute();
-    expect((await view(id)).body.state).toEqual({ total: 3, indexed: 3, queued: 0 });
+    expect((await view(id)).body.state).toEqual({ total: 3, indexed: 3, queued: 0, failed: 0 });
 
     const requeued = await http.delete<{ enqueued: number }>(`/api/v1/collections/${id}/vectors-only`, { key: server.adminKey });
     expect(requeued.status).toBe(200);
     expect(requeued.body.enqueued).toBe(3);
-    expect((await view(id)).body.state).toEqual({ total: 3, indexed: 0, queued: 3 });
+    expect((await view(id)).body.state).toEqual({ total: 3, indexed: 0, queued: 3, failed: 0 });
 
     const reset = await http.delete<{ message: string; removedCount: number }>(`/api/v1/collections/${id}/reset-only`, { key: server.adminKey });
     expect(reset.status).toBe(200);

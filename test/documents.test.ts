@@ -103,6 +103,7 @@ describe.each(dialects)('documents (%s)', (dialect) => {
       createdAt: expect.any(String),
       updatedAt: document.body.createdAt,
       indexedAt: null,
+      stateReason: null,
       characterCount: 64,
       wordCount: 13,
       approximateTokenCount: 16,

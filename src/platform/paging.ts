@@ -85,6 +85,18 @@ export interface NumberedPage<T> {
   readonly hasPreviousPage: boolean;
 }
 
+export function numberedPageSchema<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    currentPage: z.number().int(),
+    pageSize: z.number().int(),
+    totalItems: z.number().int(),
+    totalPages: z.number().int(),
+    hasNextPage: z.boolean(),
+    hasPreviousPage: z.boolean(),
+  });
+}
+
 export function toNumberedPage<T>(items: T[], request: NumberedPageRequest, totalItems: number): NumberedPage<T> {
   const totalPages = Math.ceil(totalItems / request.pageSize);
   return {

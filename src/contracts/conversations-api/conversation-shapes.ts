@@ -36,7 +36,20 @@ export const messageSchema = z.object({
   tool_calls: z
     .array(z.unknown())
     .nullable()
-    .describe('Tools the reply called: id, name, arguments, kind (http, mcp, builtin, skill, sub-agent), status (completed, failed, pending_approval, approved, rejected), result, isError.'),
+    .describe('Tools the reply called: id, name, arguments, kind (http, mcp, builtin, skill, sub-agent, knowledge), status (completed, failed, pending_approval, approved, rejected), result, isError.'),
+  knowledge: z
+    .array(
+      z.object({
+        document_id: z.string(),
+        document_name: z.string(),
+        collection_id: z.string(),
+        position: z.number().int().describe('The chunk’s place in its document, from 0.'),
+        score: z.number(),
+        content: z.string(),
+      }),
+    )
+    .nullable()
+    .describe('The knowledge passages the reply was given (retrieval from the agent’s collections); null when none were.'),
   file_ids: z.array(z.string()),
   created_at: z.string(),
   updated_at: z.string(),
@@ -89,6 +102,16 @@ export function messageShape(view: MessageView): z.infer<typeof messageSchema> {
     error: view.error,
     feedback: view.feedback ? { rating: view.feedback.rating, comment: view.feedback.comment, created_at: view.feedback.createdAt } : null,
     tool_calls: view.toolCalls,
+    knowledge: view.knowledge
+      ? view.knowledge.map((chunk) => ({
+          document_id: chunk.documentId,
+          document_name: chunk.documentName,
+          collection_id: chunk.collectionId,
+          position: chunk.position,
+          score: chunk.score,
+          content: chunk.content,
+        }))
+      : null,
     file_ids: view.fileIds,
     created_at: view.createdAt,
     updated_at: view.updatedAt,

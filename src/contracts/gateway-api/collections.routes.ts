@@ -32,7 +32,7 @@ const security = contractSecurity.gateway;
 export const KNOWLEDGE_SCOPE_NOTE =
   'Collections belong to the organization: agent-scoped keys get 403, and another organization’s collection or document is a 404.';
 const STATE_NOTE =
-  '`state` counts the documents: `total`, `indexed` and `queued`. Every new document, and every document whose contents change, is Queued until the indexing pipeline (chunking, embeddings, full-text index) has processed it; this version of Agentry stores documents but does not index them yet, so they stay Queued.';
+  '`state` counts the documents: `total`, `indexed` and `queued`. Every new document, and every document whose contents change, is Queued until the indexing pipeline has chunked it, embedded its chunks and added them to the full-text index; then it is Indexed. `failed` (an extension) counts documents the pipeline gave up on after its retries. Extensions set how a collection is indexed: `embeddingModel` (`local`, the built-in model, or `<connection>:<model>`; changing it re-embeds every document), `chunkSize` and `chunkOverlap` (approximate tokens; changing them re-indexes every document).';
 const BODY_NOTE =
   '`collectionName` (required on create, at most 200 characters) need not be unique. `context` (optional, at most 10,000 characters) says what the collection holds. `tags` is typed as one string by the spec: it is split on commas (`"manuals, support"`); an array of strings is accepted too; tags are trimmed and each kept once. Unknown fields are refused with 400 naming them.';
 

@@ -6,6 +6,7 @@ import { type AiGatewayRoutesDependencies, registerAiGatewayRoutes } from './ai-
 import { type CollectionRoutesDependencies, registerCollectionRoutes } from './collections.routes.js';
 import { type DocumentRoutesDependencies, registerDocumentRoutes } from './documents.routes.js';
 import { type MemoryRoutesDependencies, registerMemoryRoutes } from './memories.routes.js';
+import { type QueryRoutesDependencies, registerQueryRoutes } from './query.routes.js';
 import { type SkillRoutesDependencies, registerSkillRoutes } from './skills.routes.js';
 import { type UsageRoutesDependencies, registerUsageRoutes } from './usage.routes.js';
 
@@ -16,7 +17,8 @@ export interface GatewayApiDependencies
     MemoryRoutesDependencies,
     SkillRoutesDependencies,
     CollectionRoutesDependencies,
-    DocumentRoutesDependencies {
+    DocumentRoutesDependencies,
+    QueryRoutesDependencies {
   readonly authenticate: Authenticate;
 }
 
@@ -30,5 +32,6 @@ export function registerGatewayApi(app: AppInstance, deps: GatewayApiDependencie
     registerSkillRoutes(scope, deps);
     registerCollectionRoutes(scope, deps);
     registerDocumentRoutes(scope, deps);
+    registerQueryRoutes(scope, deps);
   });
 }

@@ -1,11 +1,12 @@
 import type { Actor } from '../../platform/actor.js';
-import { NotFoundError } from '../../platform/errors.js';
+import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import type { OffsetPage } from '../../platform/paging.js';
 import type { AgentApiKeyView, ApiKeyService, CreateAgentApiKeyInput, IssuedAgentApiKey } from '../api-keys/index.js';
 import type { AiGatewayParameters } from './ai-gateway-parameters.js';
 import type { AiGatewayView } from './ai-gateway.schemas.js';
 import type { AiGatewayService } from './ai-gateway.service.js';
 import { type AgentConnection, resolveAgentModel } from './agent-model.js';
+import { agentProfileSchema } from './agent-profile.js';
 import { toAgentByApiKey, toAgentSummary, toAgentView } from './agent-view.js';
 import type { AgentByApiKey, AgentListQuery, AgentSummary, AgentView, CreateAgentInput, UpdateAgentInput } from './agent.schemas.js';
 
@@ -114,6 +115,23 @@ export class AgentService {
   async byApiKey(orgId: string, agentId: string): Promise<AgentByApiKey> {
     const [gateway, organizationName] = await Promise.all([this.requireAgent(orgId, agentId), this.deps.organizationName(orgId)]);
     return toAgentByApiKey(gateway, { id: orgId, name: organizationName });
+  }
+
+  /**
+   * Lets the agent's retrieval search a knowledge collection: adds `{ id }` to
+   * its `dataSourceCollections` unless the collection is there already.
+   */
+  async attachCollection(actor: Actor, agentId: string, collectionId: string): Promise<void> {
+    const current = (await this.requireAgent(actor.orgId, agentId)).profile.dataSourceCollections ?? [];
+    if (current.some((collection) => collection.id === collectionId)) return;
+    const next = [...current, { id: collectionId }];
+    if (!agentProfileSchema.shape.dataSourceCollections.safeParse(next).success) {
+      throw new ConflictError(
+        `The agent already has ${current.length} data source collections, the most it may have; remove one (PUT /api/v1/Agent/${agentId}) to add another.`,
+        'agent_collections_full',
+      );
+    }
+    await asAgent(agentId, this.deps.aiGateways.update(actor, agentId, { profile: { dataSourceCollections: next } }, PROFILE_AT_TOP));
   }
 
   async createKey(actor: Actor, agentId: string, input: CreateAgentApiKeyInput): Promise<IssuedAgentApiKey> {

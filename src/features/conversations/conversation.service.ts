@@ -169,6 +169,26 @@ export class ConversationService {
     return toNumberedPage(rows.map(toMessageView), page, total);
   }
 
+  /** The conversation's last `limit` completed messages of the given roles, oldest first: what retrieval builds its query from. */
+  async recentLines(
+    orgId: string,
+    conversationId: string,
+    limit: number,
+    roles: readonly ('user' | 'assistant')[],
+  ): Promise<{ role: 'user' | 'assistant'; content: string }[]> {
+    const rows = await this.deps.db
+      .selectFrom('messages')
+      .select(['role', 'content'])
+      .where('org_id', '=', orgId)
+      .where('conversation_id', '=', conversationId)
+      .where('role', 'in', [...roles])
+      .where('content', '!=', '')
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.reverse().map((row) => ({ role: row.role === 'assistant' ? 'assistant' : 'user', content: row.content }));
+  }
+
   async message(orgId: string, conversationId: string, messageId: string, agentId?: string): Promise<MessageView> {
     await this.row(orgId, conversationId, agentId);
     const row = await findMessage(this.deps.db, orgId, conversationId, messageId);
@@ -255,6 +275,7 @@ function initialMessageRow(conversation: ConversationRow, content: string, now: 
     status: 'completed',
     error: null,
     feedback: null,
+      knowledge: null,
     token_estimate: estimateTextTokens(content),
     created_at: now,
     updated_at: now,

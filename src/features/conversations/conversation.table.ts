@@ -44,6 +44,8 @@ export interface MessagesTable {
   status: MessageStatus;
   error: string | null;
   feedback: string | null;
+  /** JSON array of the knowledge chunks the reply was given; null when none were. */
+  knowledge: string | null;
   token_estimate: number;
   created_at: string;
   updated_at: string;

@@ -1,5 +1,6 @@
 import type { ConversationRow, MessageRow } from './conversation.repository.js';
 import type { ConversationStatus, MessageRole, MessageStatus } from './conversation.table.js';
+import type { KnowledgeChunkUsed } from '../tools/toolset.js';
 import { type ToolCallRecord, callsOf, decodeSteps } from './tool-steps.js';
 
 /** A conversation as every contract starts from; each contract renames and picks fields. */
@@ -45,6 +46,8 @@ export interface MessageView {
   /** The tools the reply called, with their results and approval states; null when it called none. */
   readonly toolCalls: ToolCallRecord[] | null;
   readonly toolCallId: string | null;
+  /** The knowledge passages the reply was given; null when none were. */
+  readonly knowledge: KnowledgeChunkUsed[] | null;
   readonly fileIds: string[];
   readonly model: string | null;
   readonly usage: MessageUsage | null;
@@ -87,6 +90,7 @@ export function toMessageView(row: MessageRow): MessageView {
     content: row.content,
     toolCalls: row.tool_calls ? callsOf(decodeSteps(row.tool_calls)) : null,
     toolCallId: row.tool_call_id,
+    knowledge: parsed<KnowledgeChunkUsed[]>(row.knowledge),
     fileIds: parsed<string[]>(row.file_ids) ?? [],
     model: row.model,
     usage: parsed<MessageUsage>(row.usage),

@@ -300,6 +300,7 @@ export class TurnRunner {
       status: 'completed',
       error: null,
       feedback: null,
+      knowledge: null,
       token_estimate: estimateMessageRowTokens({ role: 'user', content: parts ? parts.stored : request.content }),
     };
     const assistantMessage: MessageRow = {
@@ -318,6 +319,7 @@ export class TurnRunner {
       status: 'queued',
       error: null,
       feedback: null,
+      knowledge: null,
       token_estimate: 0,
     };
     await this.deps.db.transaction().execute(async (transaction) => {
@@ -566,6 +568,7 @@ export class TurnRunner {
 
     let status: TurnEndStatus = 'completed';
     let failure: AppError | null = null;
+    let toolset: Toolset | undefined;
     const startedAt = performance.now();
     try {
       await this.waitForEarlierTurns(live, plan.createdAt);
@@ -584,7 +587,7 @@ export class TurnRunner {
         caller,
         actor: plan.actor,
       };
-      const toolset = await this.toolsetFor(agent, toolContext, textOfUser(plan.textOnlyUser));
+      toolset = await this.toolsetFor(agent, toolContext, textOfUser(plan.textOnlyUser));
       const messages = await this.prompt(live, plan, agent, toolset);
       const loop = await runAgentLoop({
         complete: this.deps.complete,
@@ -625,12 +628,15 @@ export class TurnRunner {
     const assistant = live.reply;
     // A resumed turn adds to what its first run used.
     const totalUsage = plan.priorSteps.length > 0 ? sumUsage(assistant.usage ? (JSON.parse(assistant.usage) as MessageUsage) : null, usage) : usage;
+    const knowledge = toolset?.knowledge?.() ?? [];
     const changes = {
       content: live.content,
       status,
       model: model ?? assistant.model,
       usage: totalUsage ? JSON.stringify(totalUsage) : null,
       tool_calls: encodeSteps(live.steps),
+      // A resumed turn keeps what its first run was given, unless it retrieved anew.
+      knowledge: knowledge.length > 0 ? JSON.stringify(knowledge) : assistant.knowledge,
       latency_ms: Math.round(performance.now() - startedAt),
       error: messageError ? JSON.stringify(messageError) : null,
       token_estimate: estimateMessageRowTokens({ role: 'assistant', content: live.content }),

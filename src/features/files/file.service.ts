@@ -1,15 +1,13 @@
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Actor } from '../../platform/actor.js';
 import type { LocalBlobStore } from '../../platform/blobs/local-blob-store.js';
 import type { DatabaseHandle } from '../../platform/db/database.js';
 import { nowIso } from '../../platform/db/dialect.js';
-import { AppError, NotFoundError, ValidationError } from '../../platform/errors.js';
+import { NotFoundError, ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { JobQueue } from '../../platform/jobs/index.js';
 import { type AuditService, changedProperties } from '../audit/index.js';
-import { fileTooLarge, formatMegabytes } from './file-errors.js';
-import { cleanFileName } from './file-name.js';
+import { formatMegabytes } from './file-errors.js';
 import { filePurgeJob, fileTextExtractionJob } from './file.jobs.js';
 import {
   type ExtractionOutcome,
@@ -23,10 +21,9 @@ import {
   saveExtraction,
 } from './file.repository.js';
 import type { FileView, TurnFile } from './file.schemas.js';
-import { detectMimeType } from './mime-type-detection.js';
+import { type UploadInput, checkDeclaredUploadLength, storeUpload } from './stored-upload.js';
 import { extractText, extractionKindOf, readAll } from './text-extraction.js';
 import { IMAGE_LIMIT_BYTES, MODEL_IMAGE_TYPES, type ExtractionState, imageTurnFile, textTurnFile } from './turn-file.js';
-import { UploadMeter } from './upload-meter.js';
 
 export interface FileServiceDependencies {
   readonly db: DatabaseHandle;
@@ -37,12 +34,6 @@ export interface FileServiceDependencies {
   readonly maxBytes: number;
   /** AGENTRY_FILE_TTL_HOURS, in milliseconds. */
   readonly ttlMs: number;
-}
-
-export interface UploadInput {
-  /** The name the client sent; cleaned before it is kept. */
-  readonly fileName: string | undefined;
-  readonly content: Readable;
 }
 
 /** A stored file ready to be sent: metadata, and its content in whole or in part. */
@@ -62,8 +53,6 @@ export interface ContextOptions {
 }
 
 const ENTITY_TYPE = 'File';
-/** Multipart framing and the few small fields allowed beside the file. */
-const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
 const PURGE_BATCH = 200;
 
 function toView(row: FileMetadata): FileView {
@@ -110,9 +99,7 @@ export class FileService {
 
   /** Refuses at once a request whose declared length cannot hold a file within the limit. */
   checkDeclaredLength(contentLength: number | undefined): void {
-    if (contentLength !== undefined && contentLength > this.deps.maxBytes + MULTIPART_OVERHEAD_BYTES) {
-      throw fileTooLarge(this.deps.maxBytes);
-    }
+    checkDeclaredUploadLength(contentLength, this.deps.maxBytes);
   }
 
   /**
@@ -122,20 +109,16 @@ export class FileService {
   async upload(actor: Actor, input: UploadInput): Promise<FileView> {
     const id = newId();
     const blobKey = `files/${actor.orgId}/${id}`;
-    const meter = await this.store(blobKey, input.content);
+    const { fileName, mimeType, size, sha256 } = await storeUpload(this.deps.blobs, blobKey, input, this.deps.maxBytes);
     try {
-      if (meter.size === 0) throw ValidationError.field('body.file', 'empty', 'the file is empty');
-      const fileName = cleanFileName(input.fileName);
-      const head = meter.head;
-      const mimeType = await detectMimeType({ fileName, head, complete: head.length === meter.size, open: () => this.deps.blobs.read(blobKey) });
       const createdAt = new Date();
       const row: FileRow = {
         id,
         org_id: actor.orgId,
         file_name: fileName,
         mime_type: mimeType,
-        size_bytes: meter.size,
-        sha256: meter.digest(),
+        size_bytes: size,
+        sha256,
         blob_key: blobKey,
         text_status: extractionKindOf(mimeType) ? 'pending' : 'none',
         extracted_text: null,
@@ -235,19 +218,6 @@ export class FileService {
       purged += batch.length;
       if (batch.length < PURGE_BATCH) return purged;
     }
-  }
-
-  /** Writes the upload to the blob store through a meter; on any failure no blob is left. */
-  private async store(blobKey: string, content: Readable): Promise<UploadMeter> {
-    const meter = new UploadMeter(this.deps.maxBytes, () => fileTooLarge(this.deps.maxBytes));
-    // pipeline() carries errors both ways: a cut-off upload fails the write, an oversized one stops the
-    // upload. Both are awaited so the partial blob is gone before the error is reported.
-    const [piped, stored] = await Promise.allSettled([pipeline(content, meter), this.deps.blobs.put(blobKey, meter)]);
-    if (piped.status === 'rejected' && piped.reason instanceof AppError) throw piped.reason;
-    // The other side of a failure only sees a premature close: the write's own error says more.
-    if (stored.status === 'rejected') throw stored.reason;
-    if (piped.status === 'rejected') throw piped.reason;
-    return meter;
   }
 
   private async live(orgId: string, id: string): Promise<FileMetadata> {

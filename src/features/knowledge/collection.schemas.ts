@@ -18,14 +18,43 @@ const tags = z
   .optional()
   .describe('Comma-separated (`"faq, billing"`) as the spec types it, or an array of strings. Null or empty clears them.');
 
+const embeddingModel = z
+  .string()
+  .max(300)
+  .regex(/^(local|[A-Za-z0-9][\w.-]*:.+)$/, 'must be `local` or `<connection>:<model>`')
+  .nullable()
+  .optional()
+  .describe(
+    'Agentry extension: the embedding model, `local` (the built-in model) or `<connection>:<model>` (e.g. `openai:text-embedding-3-small`). Null or left out: the platform default (`AGENTRY_EMBEDDINGS`) when the collection is first indexed; after that the collection keeps the model its vectors were made with. Changing it re-embeds every document.',
+  );
+const chunkSize = z
+  .number()
+  .int()
+  .min(32)
+  .max(8192)
+  .nullable()
+  .optional()
+  .describe('Agentry extension: the largest chunk, in approximate tokens (default 256). Changing it re-indexes every document.');
+const chunkOverlap = z
+  .number()
+  .int()
+  .min(0)
+  .max(4095)
+  .nullable()
+  .optional()
+  .describe('Agentry extension: tokens each chunk repeats from the end of the one before it (default 32; under half of `chunkSize`).');
+
+/** The indexing settings both create and update accept. */
+const indexSettings = { embeddingModel, chunkSize, chunkOverlap };
+
 export const createCollectionBody = z
-  .object({ collectionName, context, tags })
+  .object({ collectionName, context, tags, ...indexSettings })
   .strict()
   .meta({ example: { collectionName: 'Product manuals', context: 'User manuals of every product we sell.', tags: 'manuals, support' } });
 export type CreateCollectionInput = z.infer<typeof createCollectionBody>;
 
 export const updateCollectionBody = z
-  .object({ collectionName: collectionName.optional(), context, tags })
+  .object({ collectionName: collectionName.optional(), context, tags, ...indexSettings })
   .strict()
   .meta({ example: { collectionName: 'Product manuals (2026)' } });
 export type UpdateCollectionInput = z.infer<typeof updateCollectionBody>;
@@ -36,6 +65,7 @@ export const collectionStateSchema = z.object({
   total: z.number().int().describe('Documents in the collection.'),
   indexed: z.number().int().describe('Documents whose current contents are indexed.'),
   queued: z.number().int().describe('Documents waiting for the indexing pipeline.'),
+  failed: z.number().int().describe('Agentry extension: documents the pipeline gave up on (see each document’s `stateReason`).'),
 });
 export type CollectionState = z.infer<typeof collectionStateSchema>;
 
@@ -48,6 +78,12 @@ export const collectionViewSchema = z
     updatedAt: z.string().describe('Agentry extension.'),
     state: collectionStateSchema,
     tags: z.array(z.string()),
+    embeddingModel: z
+      .string()
+      .describe('Agentry extension: the model the collection is (or will be) embedded with: its own setting, else the model of its vectors, else the platform default.'),
+    embeddingDimensions: z.number().int().nullable().describe('Agentry extension: the length of the collection’s vectors; null before its first indexed document.'),
+    chunkSize: z.number().int().describe('Agentry extension: the largest chunk, in approximate tokens.'),
+    chunkOverlap: z.number().int().describe('Agentry extension: tokens each chunk repeats from the one before it.'),
   })
   .meta({
     example: {
@@ -56,8 +92,12 @@ export const collectionViewSchema = z
       context: 'User manuals of every product we sell.',
       createdAt: '2026-12-01T10:00:00.000Z',
       updatedAt: '2026-12-01T10:00:00.000Z',
-      state: { total: 100, indexed: 90, queued: 10 },
+      state: { total: 100, indexed: 90, queued: 10, failed: 0 },
       tags: ['manuals', 'support'],
+      embeddingModel: 'local',
+      embeddingDimensions: 512,
+      chunkSize: 256,
+      chunkOverlap: 32,
     },
   });
 export type CollectionView = z.infer<typeof collectionViewSchema>;

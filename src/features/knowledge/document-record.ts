@@ -87,6 +87,8 @@ export function queuedRow(document: PortableDocument, ids: NewDocumentIds, previ
     created_at: previous?.created_at ?? ids.now,
     updated_at: ids.now,
     indexed_at: null,
+    index_lease_until: null,
+    index_attempts: 0,
   };
 }
 
@@ -115,6 +117,7 @@ export function toDocumentView(row: DocumentRow): DocumentView {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     indexedAt: row.indexed_at,
+    stateReason: row.state_reason,
     characterCount: row.character_count,
     wordCount: row.word_count,
     approximateTokenCount: row.approximate_token_count,

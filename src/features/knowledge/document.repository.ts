@@ -80,7 +80,7 @@ export async function deleteCollectionDocuments(db: DatabaseHandle, orgId: strin
 export async function requeueCollectionDocuments(db: DatabaseHandle, orgId: string, collectionId: string, now: string): Promise<number> {
   const result = await db
     .updateTable('documents')
-    .set({ state: 'Queued', state_reason: null, indexed_at: null, updated_at: now, revision: sql<number>`revision + 1` })
+    .set({ state: 'Queued', state_reason: null, indexed_at: null, index_lease_until: null, index_attempts: 0, updated_at: now, revision: sql<number>`revision + 1` })
     .where('org_id', '=', orgId)
     .where('collection_id', '=', collectionId)
     .executeTakeFirst();

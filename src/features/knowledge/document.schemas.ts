@@ -5,9 +5,9 @@ export const MAX_DOCUMENT_CHARACTERS = 2_000_000;
 const MAX_DOCUMENT_TAGS = 50;
 
 export const documentStateSchema = z
-  .enum(['Queued', 'Cancelled', 'Indexed'])
+  .enum(['Queued', 'Cancelled', 'Indexed', 'Failed'])
   .describe(
-    'Queued: waiting for the indexing pipeline (every new or changed document starts here). Indexed: its current contents are searchable. Cancelled: indexing was stopped.',
+    'Queued: waiting for the indexing pipeline (every new or changed document starts here). Indexed: its current contents are searchable. Cancelled: indexing was stopped. Failed (Agentry extension): the pipeline gave up after its retries; `stateReason` says why.',
   );
 
 /** Tags are matched inside the stored JSON text, so they may hold neither quotes nor backslashes (see the decision note). */
@@ -64,7 +64,7 @@ export const documentListQuery = offsetPageQuery.extend({
       '`-t <tag>` keeps documents carrying that tag (repeat it to require several), `-n <text>` documents whose name contains the text, `-r <text>` documents whose reference contains it; text outside an option is matched against the name. Values with spaces go in double quotes. Matching ignores case.',
     ),
   order_by: documentSortSchema,
-  state: z.enum(['queued', 'indexed', 'cancelled', 'Queued', 'Indexed', 'Cancelled']).optional().describe('Keeps documents in that state.'),
+  state: z.enum(['queued', 'indexed', 'cancelled', 'failed', 'Queued', 'Indexed', 'Cancelled', 'Failed']).optional().describe('Keeps documents in that state.'),
 });
 export type DocumentListQuery = z.infer<typeof documentListQuery>;
 
@@ -90,6 +90,10 @@ export const documentViewSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     indexedAt: z.string().nullable().describe('When the current contents were indexed; null while Queued.'),
+    stateReason: z
+      .string()
+      .nullable()
+      .describe('Agentry extension: why the document is in its state, e.g. the embedding error of a Failed document, or of the last failed attempt while it is Queued for a retry.'),
     characterCount: z.number().int().describe('Unicode code points.'),
     wordCount: z.number().int().describe('Runs of non-whitespace characters.'),
     approximateTokenCount: z.number().int().describe('ceil(characterCount / 4).'),
@@ -106,6 +110,7 @@ export const documentViewSchema = z
       createdAt: '2026-12-01T10:00:00.000Z',
       updatedAt: '2026-12-01T10:00:00.000Z',
       indexedAt: null,
+      stateReason: null,
       characterCount: 57,
       wordCount: 11,
       approximateTokenCount: 15,

@@ -27,11 +27,14 @@ import type {
   DocumentView,
   PortableDocument,
 } from './document.schemas.js';
+import type { KnowledgeIndexingHooks } from './indexing-hooks.js';
 import type { DocumentState } from './knowledge.table.js';
+import { bumpIndexVersion } from './chunk.repository.js';
 
 export interface DocumentServiceDependencies {
   readonly db: DatabaseHandle;
   readonly audit: AuditService;
+  readonly indexing: Pick<KnowledgeIndexingHooks, 'schedule'>;
   /** Largest JSONL file an import reads; 64 MiB by default. */
   readonly maxImportBytes?: number;
   /** Most documents one import may hold; 10,000 by default. */
@@ -48,9 +51,11 @@ const STATE_OF_QUERY: Record<NonNullable<DocumentListQuery['state']>, DocumentSt
   queued: 'Queued',
   indexed: 'Indexed',
   cancelled: 'Cancelled',
+  failed: 'Failed',
   Queued: 'Queued',
   Indexed: 'Indexed',
   Cancelled: 'Cancelled',
+  Failed: 'Failed',
 };
 
 type WriteOutcome = 'Created' | 'Updated' | 'Requeued' | 'Unchanged';
@@ -84,7 +89,7 @@ export class DocumentService {
    */
   async upsert(actor: Actor, collectionId: string, input: DocumentInput): Promise<DocumentUpsertResult> {
     const document = portableFromInput(input);
-    return this.writeUnique(() =>
+    const result = await this.writeUnique(() =>
       this.deps.db.transaction().execute(async (transaction) => {
         await this.requireCollection(transaction, actor.orgId, collectionId);
         const [existing] = await findDocumentsByNames(transaction, actor.orgId, collectionId, [document.name]);
@@ -92,6 +97,8 @@ export class DocumentService {
         return { documentId: row.id, state: row.state, result: outcome === 'Requeued' ? 'Updated' : outcome };
       }),
     );
+    if (result.state === 'Queued') this.deps.indexing.schedule(actor.orgId, collectionId);
+    return result;
   }
 
   /**
@@ -103,7 +110,7 @@ export class DocumentService {
     await this.requireCollection(this.deps.db, actor.orgId, collectionId);
     const inputs = await parseDocumentLines(readJsonLines(content, this.maxImportBytes), this.deps.maxImportDocuments ?? DEFAULT_MAX_IMPORT_DOCUMENTS);
     const documents = inputs.map(portableFromInput);
-    return this.writeUnique(() =>
+    const result = await this.writeUnique(() =>
       this.deps.db.transaction().execute(async (transaction) => {
         await this.requireCollection(transaction, actor.orgId, collectionId);
         const existing = new Map(
@@ -132,6 +139,8 @@ export class DocumentService {
         return { enqueued: fresh.length + updated, skipped: documents.length - fresh.length - updated, created: fresh.length, updated };
       }),
     );
+    if (result.enqueued > 0) this.deps.indexing.schedule(actor.orgId, collectionId);
+    return result;
   }
 
   async delete(actor: Actor, collectionId: string, id: string): Promise<void> {
@@ -139,7 +148,9 @@ export class DocumentService {
       await this.requireCollection(transaction, actor.orgId, collectionId);
       const row = await findDocument(transaction, actor.orgId, collectionId, id);
       if (!row) throw new NotFoundError('Document', id);
+      // Its chunks go with it (cascade); search caches learn of it by the version.
       await deleteDocument(transaction, actor.orgId, collectionId, id);
+      await bumpIndexVersion(transaction, collectionId);
       await this.deps.audit.record(transaction, actor, {
         entityType: 'Document',
         entityId: id,

@@ -37,3 +37,9 @@ export {
   type DocumentSummary,
   type DocumentView,
 } from './document.schemas.js';
+export { KnowledgeSearch, type KnowledgeHit, type KnowledgeQuery } from './search/knowledge-search.js';
+export { knowledgeQueryBody, knowledgeQueryResultSchema, type KnowledgeQueryBody } from './search/query.schemas.js';
+export { DocumentIndexer } from './indexing/document-indexer.js';
+export { KnowledgeIndexing } from './indexing/indexing.jobs.js';
+export type { KnowledgeIndexingHooks } from './indexing-hooks.js';
+export { retrieveForTurn, SEARCH_TOOL_NAME, type AgentRetrievalDependencies, type RetrievedChunk } from './retrieval/agent-retrieval.js';

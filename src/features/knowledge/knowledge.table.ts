@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 export interface CollectionsTable {
   id: string;
   org_id: string;
@@ -6,11 +8,21 @@ export interface CollectionsTable {
   context: string | null;
   /** JSON text of the collection's tags. */
   tags: string;
+  /** The embedding model asked for (`local` or `<connection>:<model>`); null follows the platform default. */
+  embedding_model: string | null;
+  /** The model and vector length of the chunks the collection holds; null before its first indexed document. */
+  vectors_model: string | null;
+  vectors_dimensions: number | null;
+  chunk_max_tokens: number | null;
+  chunk_overlap_tokens: number | null;
+  /** Bumped with every change to the collection's chunks, so search caches know when to reload. */
+  index_version: Generated<number>;
   created_at: string;
   updated_at: string;
 }
 
-export type DocumentState = 'Queued' | 'Indexed' | 'Cancelled';
+/** `Failed`: the pipeline gave up after its retries; `state_reason` says why. */
+export type DocumentState = 'Queued' | 'Indexed' | 'Cancelled' | 'Failed';
 
 export interface DocumentsTable {
   id: string;
@@ -37,4 +49,24 @@ export interface DocumentsTable {
   created_at: string;
   updated_at: string;
   indexed_at: string | null;
+  /** Until when a pipeline worker holds the document; null when nobody does. */
+  index_lease_until: string | null;
+  /** Failed indexing attempts of the current revision. */
+  index_attempts: Generated<number>;
+}
+
+export interface ChunksTable {
+  seq: Generated<number>;
+  org_id: string;
+  collection_id: string;
+  document_id: string;
+  position: number;
+  content: string;
+  token_count: number;
+  /** JSON array of the headings above the chunk. */
+  headings: string;
+  /** float32 little-endian, unit length. */
+  embedding: Uint8Array;
+  /** One sign bit per dimension, for the in-memory Hamming pre-ranking. */
+  signature: Uint8Array;
 }

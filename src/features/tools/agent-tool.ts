@@ -5,7 +5,7 @@ import type { Caller } from '../inference/index.js';
 export type JsonSchema = Record<string, unknown>;
 
 /** Where a tool comes from; reported with each call so clients can tell them apart. */
-export type ToolKind = 'http' | 'mcp' | 'builtin' | 'skill' | 'sub-agent';
+export type ToolKind = 'http' | 'mcp' | 'builtin' | 'skill' | 'sub-agent' | 'knowledge';
 
 /** Everything a tool may need to know about the turn that calls it. */
 export interface ToolContext {

@@ -6,7 +6,25 @@ import type { SkillDefinition } from '../skills/index.js';
 import { type AgentTool, type ToolContext, errorResult } from './agent-tool.js';
 import type { BuiltinTools } from './builtins/index.js';
 import type { ExternalToolSources } from './external-tool-sources.js';
-import type { Toolset } from './toolset.js';
+import type { KnowledgeChunkUsed, Toolset } from './toolset.js';
+
+/** The knowledge retrieval of one turn (the knowledge feature's `retrieveForTurn`, bound to its services). */
+export type TurnKnowledgeProvider = (request: {
+  orgId: string;
+  agentId: string;
+  caller: ToolContext['caller'];
+  conversationId: string | null;
+  userText: string;
+  settings: ResolvedAiGateway['parameters'] & { dataSourceCollections?: ResolvedAiGateway['profile']['dataSourceCollections'] };
+  signal: AbortSignal;
+}) => Promise<
+  | {
+      readonly instructions: readonly string[];
+      readonly tool: { name: string; description: string; parameters: Record<string, unknown>; run(query: string): Promise<string> } | undefined;
+      used(): readonly KnowledgeChunkUsed[];
+    }
+  | undefined
+>;
 
 export interface AgentToolsetDependencies {
   readonly resolveAgent: (orgId: string, agentId: string) => Promise<ResolvedAiGateway>;
@@ -15,6 +33,8 @@ export interface AgentToolsetDependencies {
   readonly skills: (orgId: string, slugs: readonly string[]) => Promise<SkillDefinition[]>;
   readonly memories: (orgId: string, externalUserId: string, options: { query: string; includeAll: boolean }) => Promise<MemoryView[]>;
   readonly memoryContext: (memories: readonly MemoryView[]) => string;
+  /** Retrieval from the agent's knowledge collections; none when unset. */
+  readonly knowledge?: TurnKnowledgeProvider;
   readonly logger: Logger;
 }
 
@@ -57,19 +77,29 @@ export function createAgentToolsetProvider(deps: AgentToolsetDependencies): (req
     const agent = await deps.resolveAgent(orgId, agentId);
     const { parameters } = agent;
     const builtin = deps.builtins(parameters.sentinelOptions?.enabledFunctions ?? []);
-    const [external, sourceTexts, skills, memories] = await Promise.all([
+    const [external, sourceTexts, skills, memories, knowledge] = await Promise.all([
       deps.external.toolsFor(orgId, parameters, { signal: context.signal, reservedNames: builtin.tools.map((tool) => tool.name) }),
       deps.external.instructionsFor(orgId, parameters, { signal: context.signal }),
       deps.skills(orgId, skillSlugs(parameters.skills)),
       context.externalUserId
         ? deps.memories(orgId, context.externalUserId, { query: userText, includeAll: parameters.builtinFunctionsOptions?.includeAllMemoryContext ?? false })
         : Promise.resolve([]),
+      deps.knowledge?.({
+        orgId,
+        agentId,
+        caller: context.caller,
+        conversationId: context.conversationId,
+        userText,
+        settings: { ...parameters, dataSourceCollections: agent.profile.dataSourceCollections },
+        signal: context.signal,
+      }),
     ]);
     if (external.problems.length > 0) deps.logger.warn({ agentId, problems: external.problems }, 'some of the agent’s tools are unavailable');
 
     const loaded = new Set<string>();
     const tools: AgentTool[] = [...builtin.tools, ...external.tools];
     if (skills.length > 0) tools.push(loadSkillTool(skills, loaded, deps, orgId));
+    if (knowledge?.tool) tools.push(knowledgeTool(knowledge.tool));
     const byName = new Map(tools.map((tool) => [tool.name, tool]));
 
     const gated = new Map<string, string[]>();
@@ -86,7 +116,7 @@ export function createAgentToolsetProvider(deps: AgentToolsetDependencies): (req
       return !revealedBy || revealedBy.some((slug) => loaded.has(slug));
     };
 
-    const instructions: string[] = [...sourceTexts];
+    const instructions: string[] = [...sourceTexts, ...(knowledge?.instructions ?? [])];
     if (skills.length > 0) instructions.push(skillCatalog(skills));
     const remembered = deps.memoryContext(memories);
     if (remembered) instructions.push(remembered);
@@ -98,7 +128,25 @@ export function createAgentToolsetProvider(deps: AgentToolsetDependencies): (req
       unavailable: builtin.unavailable,
       visible: () => tools.filter(isVisible),
       find: (name) => byName.get(name),
+      knowledge: () => knowledge?.used() ?? [],
     };
+  };
+}
+
+const searchArguments = z.object({ query: z.string().trim().min(1).max(4_000) });
+
+function knowledgeTool(definition: NonNullable<Awaited<ReturnType<TurnKnowledgeProvider>>>['tool'] & object): AgentTool {
+  return {
+    name: definition.name,
+    description: definition.description,
+    parameters: definition.parameters,
+    kind: 'knowledge',
+    requiresApproval: false,
+    async execute(args) {
+      const parsed = searchArguments.safeParse(args);
+      if (!parsed.success) return errorResult('query: must be a non-empty string of at most 4,000 characters.');
+      return { content: await definition.run(parsed.data.query), isError: false };
+    },
   };
 }
 

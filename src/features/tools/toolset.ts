@@ -13,6 +13,18 @@ export interface Toolset {
   visible(): readonly AgentTool[];
   /** Any tool of the turn by name, visible or not: a call to a hidden tool is refused with a hint, not ignored. */
   find(name: string): AgentTool | undefined;
+  /** The knowledge chunks handed to the model so far in the turn, recorded on its reply. */
+  knowledge?(): readonly KnowledgeChunkUsed[];
+}
+
+/** A knowledge chunk a reply was given (see the knowledge feature's retrieval). */
+export interface KnowledgeChunkUsed {
+  readonly documentId: string;
+  readonly documentName: string;
+  readonly collectionId: string;
+  readonly position: number;
+  readonly score: number;
+  readonly content: string;
 }
 
 /** A toolset with every tool visible, for agents without skills. */

@@ -11,6 +11,8 @@ import { skillsMigration } from './0008-skills.js';
 import { memoriesMigration } from './0009-memories.js';
 import { conversationIndexesMigration } from './0010-conversation-indexes.js';
 import { knowledgeMigration } from './0011-knowledge.js';
+import { knowledgeIndexMigration } from './0012-knowledge-index.js';
+import { agentFilesMigration } from './0013-agent-files.js';
 
 /** Every schema change, in the order it is applied. Names never change once released. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -26,5 +28,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0009-memories': memoriesMigration(dialect),
     '0010-conversation-indexes': conversationIndexesMigration(dialect),
     '0011-knowledge': knowledgeMigration(dialect),
+    '0012-knowledge-index': knowledgeIndexMigration(dialect),
+    '0013-agent-files': agentFilesMigration(dialect),
   };
 }
