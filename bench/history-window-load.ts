@@ -143,7 +143,7 @@ async function fillConversation(database: Database, count: number): Promise<{ or
         status: 'completed',
         error: null,
         feedback: null,
-      knowledge: null,
+        knowledge: null,
         token_estimate: estimateTextTokens(content),
         created_at: at(seq),
         updated_at: at(seq),

@@ -59,6 +59,7 @@ const environmentSchema = z.object({
   AGENTRY_EMBEDDING_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
   AGENTRY_INDEX_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
   AGENTRY_INDEX_SWEEP_MS: z.coerce.number().int().min(500).max(3_600_000).default(30_000),
+  AGENTRY_INDEX_RETRY_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
   AGENTRY_MODEL_PRICES: z
     .string()
     .optional()
@@ -126,6 +127,8 @@ export interface Config {
     readonly leaseMs: number;
     /** How often Queued documents nobody holds are looked for. */
     readonly sweepIntervalMs: number;
+    /** The first wait before a document whose embedding failed is tried again; doubles per attempt. */
+    readonly retryBaseMs: number;
   };
   /** Operator price overrides (USD per million tokens), by model or `<connection>/<model>`. */
   readonly modelPrices: Readonly<Record<string, ModelPrice>>;
@@ -204,6 +207,7 @@ export function loadConfig(environment: Environment, workingDirectory: string = 
       embeddingWorkers: env.AGENTRY_EMBEDDING_WORKERS,
       leaseMs: env.AGENTRY_INDEX_LEASE_MS,
       sweepIntervalMs: env.AGENTRY_INDEX_SWEEP_MS,
+      retryBaseMs: env.AGENTRY_INDEX_RETRY_MS,
     },
     modelPrices: env.AGENTRY_MODEL_PRICES,
     providers: declaredProviders(env),

@@ -181,11 +181,12 @@ export async function createContainer(config: Config, options: ContainerOptions 
     });
     const memories = new MemoryService({ db: database.handle, audit });
     const skills = new SkillService({ db: database.handle, audit });
+    const metrics = createMetrics();
     const embedders = createEmbedderRegistry({
       connections,
       fetchFor: createFetchFor({ tenant: tenantOutbound.dispatcher, operator: operatorOutbound.dispatcher }),
       defaultModel: config.knowledge.embeddings,
-      local: { workers: config.knowledge.embeddingWorkers },
+      local: { workers: config.knowledge.embeddingWorkers, onCompute: (milliseconds) => metrics.observeLocalEmbedding(milliseconds / 1000) },
     });
     const knowledgeIndexing = new KnowledgeIndexing({
       db: database.handle,
@@ -196,6 +197,10 @@ export async function createContainer(config: Config, options: ContainerOptions 
         embedders,
         defaultModel: config.knowledge.embeddings,
         leaseMs: config.knowledge.leaseMs,
+        retryBaseMs: config.knowledge.retryBaseMs,
+        // One built-in-model batch (32 texts) per worker thread, so every worker has work.
+        batchSize: 32 * config.knowledge.embeddingWorkers,
+        onBatch: (figures) => metrics.observeIndexBatch(figures),
         logger: logger.child({ component: 'knowledge' }),
       }),
       defaultEmbeddingModel: config.knowledge.embeddings,
@@ -237,6 +242,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
                 );
                 return (await readModelReply(result, () => undefined)).content;
               },
+              onRewriteFailure: (error) => logger.warn({ err: error, agentId: request.agentId }, 'query rewrite failed; searched with the plain message'),
             },
             request,
           ),
@@ -292,7 +298,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
       config,
       logger,
       database,
-      metrics: createMetrics(),
+      metrics,
       blobs,
       audit,
       apiKeys,

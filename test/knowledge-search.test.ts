@@ -108,6 +108,18 @@ describe.each(dialects)('knowledge search (%s)', (dialect) => {
     expect(result.body[0]?.documentId).toBe(ids.get('help:credentials'));
   });
 
+  it('shows each ranking alone on request: neither finds both, hybrid finds both', async () => {
+    const keywordQuery = { terms: ['ZQX-4471'], collections: [collectionId], top: 1 };
+    const meaningQuery = { terms: ['reset my password'], collections: [collectionId], top: 3 };
+    expect((await query({ ...keywordQuery, mode: 'fullText' })).body[0]?.documentId).toBe(ids.get('parts:gasket'));
+    expect((await query({ ...keywordQuery, mode: 'vector' })).body[0]?.documentId).not.toBe(ids.get('parts:gasket'));
+    expect((await query({ ...meaningQuery, mode: 'vector' })).body[0]?.documentId).toBe(ids.get('help:credentials'));
+    const textOnly = await query({ ...meaningQuery, mode: 'fullText' });
+    expect(textOnly.body.map((hit) => hit.documentId)).not.toContain(ids.get('help:credentials'));
+    expect((await query(keywordQuery)).body[0]?.documentId).toBe(ids.get('parts:gasket'));
+    expect((await query(meaningQuery)).body[0]?.documentId).toBe(ids.get('help:credentials'));
+  });
+
   it('scores from 0 to 1, best first, and minScore leaves out the weaker results', async () => {
     const all = await query({ terms: ['espresso machine boiler'], collections: [collectionId], top: 9 });
     expect(all.body.length).toBeGreaterThan(2);

@@ -30,7 +30,7 @@ export function registerQueryRoutes(app: AppInstance, deps: QueryRoutesDependenc
       const body = request.body;
       const hits = await deps.knowledgeSearch.search(
         principal.orgId,
-        { terms: body.terms, collectionIds: body.collections, top: body.top, minScore: body.minScore, includeReferences: body.includeReferences },
+        { terms: body.terms, collectionIds: body.collections, top: body.top, minScore: body.minScore, includeReferences: body.includeReferences, mode: body.mode },
         requestSignal(request, reply),
       );
       return hits.map((hit) => ({

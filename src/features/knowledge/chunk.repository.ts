@@ -58,12 +58,6 @@ export async function findChunkEmbeddings(db: DatabaseHandle, orgId: string, seq
   return rows.map((row) => ({ seq: Number(row.seq), embedding: row.embedding }));
 }
 
-export async function findChunkContents(db: DatabaseHandle, orgId: string, seqs: readonly number[]): Promise<{ seq: number; content: string }[]> {
-  if (seqs.length === 0) return [];
-  const rows = await db.selectFrom('chunks').select(['seq', 'content']).where('org_id', '=', orgId).where('seq', 'in', [...seqs]).execute();
-  return rows.map((row) => ({ seq: Number(row.seq), content: row.content }));
-}
-
 export interface ChunkHitRow {
   readonly seq: number;
   readonly collection_id: string;

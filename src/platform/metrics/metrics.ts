@@ -3,6 +3,20 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export interface HttpMetrics {
   readonly registry: Registry;
   observeRequest(labels: { method: string; route: string; status: number }, durationSeconds: number): void;
+  /** One batch of the knowledge indexing pipeline. */
+  observeIndexBatch(figures: IndexBatchFigures): void;
+  /** Time the built-in embedding model ran for one batch, on its worker thread. */
+  observeLocalEmbedding(seconds: number): void;
+}
+
+export interface IndexBatchFigures {
+  readonly indexed: number;
+  readonly failed: number;
+  readonly chunks: number;
+  /** Time spent waiting for embeddings (the worker threads or the provider). */
+  readonly embedSeconds: number;
+  /** Time spent writing chunks and states. */
+  readonly writeSeconds: number;
 }
 
 /**
@@ -25,12 +39,44 @@ export function createMetrics(): HttpMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const indexedDocuments = new Counter({
+    name: 'agentry_knowledge_documents_total',
+    help: 'Documents the indexing pipeline finished, by result (indexed, failed).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const indexedChunks = new Counter({ name: 'agentry_knowledge_chunks_total', help: 'Chunks the indexing pipeline wrote.', registers: [registry] });
+  const embedSeconds = new Counter({
+    name: 'agentry_knowledge_embedding_seconds_total',
+    help: 'Time the indexing pipeline spent embedding (it overlaps with writing).',
+    registers: [registry],
+  });
+  const writeSeconds = new Counter({
+    name: 'agentry_knowledge_write_seconds_total',
+    help: 'Time the indexing pipeline spent writing chunks.',
+    registers: [registry],
+  });
+  const localEmbeddingSeconds = new Counter({
+    name: 'agentry_knowledge_local_model_seconds_total',
+    help: 'Time the built-in embedding model ran on its worker threads (CPU-bound: about its CPU time).',
+    registers: [registry],
+  });
   return {
     registry,
+    observeLocalEmbedding(seconds) {
+      localEmbeddingSeconds.inc(seconds);
+    },
     observeRequest({ method, route, status }, durationSeconds) {
       const labels = { method, route, status: String(status) };
       requests.inc(labels);
       latency.observe(labels, durationSeconds);
+    },
+    observeIndexBatch(figures) {
+      indexedDocuments.inc({ result: 'indexed' }, figures.indexed);
+      indexedDocuments.inc({ result: 'failed' }, figures.failed);
+      indexedChunks.inc(figures.chunks);
+      embedSeconds.inc(figures.embedSeconds);
+      writeSeconds.inc(figures.writeSeconds);
     },
   };
 }

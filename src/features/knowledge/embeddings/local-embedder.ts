@@ -11,6 +11,8 @@ export interface LocalEmbedderOptions {
   readonly batchSize?: number;
   /** The worker script; defaults to local-embedder.worker beside this module. Tests substitute their own. */
   readonly workerUrl?: URL;
+  /** Told how long the model ran for each batch (for metrics). */
+  readonly onCompute?: (milliseconds: number) => void;
 }
 
 /** Universal Sentence Encoder Lite's vector length. */
@@ -79,7 +81,7 @@ export class LocalEmbedder implements Embedder {
   private lastBatchId = 0;
   private closed = false;
 
-  constructor(options: LocalEmbedderOptions = {}) {
+  constructor(private readonly options: LocalEmbedderOptions = {}) {
     this.batchSize = positiveInteger(options.batchSize, DEFAULT_BATCH_SIZE, 'batchSize');
     this.pool = new Array<PooledWorker | undefined>(positiveInteger(options.workers, 1, 'workers')).fill(undefined);
     this.workerUrl = options.workerUrl ?? defaultWorkerUrl();
@@ -177,7 +179,10 @@ export class LocalEmbedder implements Embedder {
   private receive(pooled: PooledWorker, reply: EmbedReply): void {
     if (pooled.batch?.id !== reply.id) return;
     if ('error' in reply) this.finishBatch(pooled, undefined, new Error(`The local embedding model failed: ${reply.error}`));
-    else this.finishBatch(pooled, reply.vectors, undefined);
+    else {
+      if (Number.isFinite(reply.computeMs)) this.options.onCompute?.(reply.computeMs);
+      this.finishBatch(pooled, reply.vectors, undefined);
+    }
   }
 
   private finishBatch(pooled: PooledWorker, vectors: readonly Float32Array[] | undefined, error: Error | undefined): void {

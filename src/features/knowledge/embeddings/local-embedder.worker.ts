@@ -13,7 +13,8 @@ export interface EmbedRequest {
 }
 
 export type EmbedReply =
-  | { readonly id: number; readonly vectors: readonly Float32Array[] }
+  /** `computeMs`: time the model ran for the batch on this thread (it is CPU-bound). */
+  | { readonly id: number; readonly vectors: readonly Float32Array[]; readonly computeMs: number }
   | { readonly id: number; readonly error: string };
 
 if (!parentPort) throw new Error('local-embedder.worker runs only as a worker thread.');
@@ -40,10 +41,11 @@ function loadModel(): Promise<EmbeddingsModel> {
 async function answer(request: EmbedRequest): Promise<void> {
   try {
     const model = await loadModel();
+    const started = performance.now();
     // A batch with no tokens at all breaks the graph (an empty sparse tensor); a space embeds as "nothing".
     const embedded = await model.embed(request.texts.map((text) => (text === '' ? ' ' : text)));
     const vectors = embedded.map((values) => toUnitVector(values));
-    const reply: EmbedReply = { id: request.id, vectors };
+    const reply: EmbedReply = { id: request.id, vectors, computeMs: performance.now() - started };
     // Each vector owns its buffer, so the buffers move to the main thread instead of being copied.
     port.postMessage(reply, vectors.map((vector) => vector.buffer));
   } catch (error) {

@@ -25,6 +25,10 @@ export interface DocumentIndexerOptions {
   readonly batchSize?: number;
   /** Failed attempts after which a document is marked Failed. */
   readonly maxAttempts?: number;
+  /** The first wait before a failed document is tried again; doubles per attempt. */
+  readonly retryBaseMs?: number;
+  /** Told about every batch written (for metrics). */
+  readonly onBatch?: (figures: { indexed: number; failed: number; chunks: number; embedSeconds: number; writeSeconds: number }) => void;
 }
 
 export interface IndexRunResult {
@@ -52,11 +56,12 @@ interface PreparedDocument {
 interface PreparedBatch {
   readonly model: string;
   readonly documents: readonly PreparedDocument[];
+  readonly embedSeconds: number;
 }
 
 const DEFAULT_BATCH_SIZE = 32;
 const DEFAULT_MAX_ATTEMPTS = 3;
-const RETRY_BASE_MS = 5_000;
+const DEFAULT_RETRY_BASE_MS = 5_000;
 
 /** What the model embeds for a chunk: its headings give a section's chunks their topic. */
 export function embeddingText(chunk: Chunk): string {
@@ -116,8 +121,9 @@ export class DocumentIndexer {
     const model = effectiveEmbeddingModel(collection, this.options.defaultModel);
     const settings = chunkSettings(collection);
     const chunked = claimed.map((document) => ({ document, chunks: chunkDocument(document.contents, settings) }));
+    const embedStarted = performance.now();
     const documents = await this.embed(orgId, model, chunked, signal);
-    return { model, documents };
+    return { model, documents, embedSeconds: (performance.now() - embedStarted) / 1000 };
   }
 
   /** Takes a lease on up to one batch of the collection's Queued documents nobody holds. */
@@ -194,8 +200,10 @@ export class DocumentIndexer {
 
   private async write(orgId: string, collectionId: string, batch: PreparedBatch): Promise<{ indexed: number; failed: number }> {
     const now = nowIso();
+    const writeStarted = performance.now();
     let indexed = 0;
     let failed = 0;
+    let chunks = 0;
     await this.options.db.transaction().execute(async (transaction) => {
       const collection = await transaction
         .selectFrom('collections')
@@ -228,6 +236,7 @@ export class DocumentIndexer {
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) !== 1) continue;
         await replaceDocumentChunks(transaction, prepared.document.id, chunkRows(orgId, collectionId, prepared));
+        chunks += prepared.chunks.length;
         dimensions ??= length ?? null;
         indexed += 1;
       }
@@ -236,6 +245,7 @@ export class DocumentIndexer {
       await bumpIndexVersion(transaction, collectionId);
     });
     if (failed > 0) this.options.logger.warn({ collectionId, failed }, 'documents failed to index');
+    this.options.onBatch?.({ indexed, failed, chunks, embedSeconds: batch.embedSeconds, writeSeconds: (performance.now() - writeStarted) / 1000 });
     return { indexed, failed };
   }
 
@@ -253,7 +263,8 @@ export class DocumentIndexer {
     const attempts = prepared.document.index_attempts + 1;
     const reason = `Embedding failed (attempt ${attempts} of ${this.maxAttempts}): ${prepared.error ?? 'unknown error'}`.slice(0, 2000);
     const final = attempts >= this.maxAttempts;
-    const retryAt = new Date(Date.now() + RETRY_BASE_MS * 2 ** (attempts - 1) * (0.8 + 0.4 * Math.random())).toISOString();
+    const retryBaseMs = this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
+    const retryAt = new Date(Date.now() + retryBaseMs * 2 ** (attempts - 1) * (0.8 + 0.4 * Math.random())).toISOString();
     const result = await transaction
       .updateTable('documents')
       .set({

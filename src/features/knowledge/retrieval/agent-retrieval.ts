@@ -35,6 +35,8 @@ export interface AgentRetrievalDependencies {
   readonly recentMessages: (orgId: string, conversationId: string, limit: number, roles: readonly ('user' | 'assistant')[]) => Promise<ConversationLine[]>;
   /** Asks the agent's model for a search query; returns its text. */
   readonly rewrite: (instructions: string, transcript: string, signal: AbortSignal) => Promise<string>;
+  /** Told when a rewrite failed and the plain query was used instead. */
+  readonly onRewriteFailure?: (error: unknown) => void;
 }
 
 export interface RetrievalRequest {
@@ -181,8 +183,16 @@ async function queryFor(deps: AgentRetrievalDependencies, request: RetrievalRequ
   const roles: ('user' | 'assistant')[] = strategy === 'UserRewrite' ? ['user'] : ['user', 'assistant'];
   const lines = await deps.recentMessages(request.orgId, conversationId, size, roles);
   const transcript = lines.map((line) => `${line.role === 'user' ? 'User' : 'Assistant'}: ${line.content}`).join('\n\n');
-  const rewritten = (await deps.rewrite(REWRITE_INSTRUCTIONS, transcript || `User: ${request.userText}`, request.signal)).trim();
-  // A model that answers nothing usable still leaves the turn its plain query.
+  let rewritten: string;
+  try {
+    rewritten = (await deps.rewrite(REWRITE_INSTRUCTIONS, transcript || `User: ${request.userText}`, request.signal)).trim();
+  } catch (error) {
+    // A cancelled turn stops here; a failed rewrite (the provider erred) still leaves the turn its plain query.
+    if (request.signal.aborted) throw error;
+    deps.onRewriteFailure?.(error);
+    return request.userText;
+  }
+  // A model that answers nothing usable also leaves the turn its plain query.
   return rewritten === '' ? request.userText : rewritten;
 }
 

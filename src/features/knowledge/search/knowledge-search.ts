@@ -3,7 +3,6 @@ import type { Dialect } from '../../../platform/db/dialect.js';
 import { NotFoundError } from '../../../platform/errors.js';
 import {
   type ChunkHitRow,
-  findChunkContents,
   findChunkEmbeddings,
   findChunkHits,
   findReferencedDocuments,
@@ -21,7 +20,11 @@ export interface KnowledgeQuery {
   readonly top: number;
   readonly minScore: number;
   readonly includeReferences: boolean;
+  /** Which rankings to use: both (the default), or one alone, to compare them. */
+  readonly mode?: SearchMode;
 }
+
+export type SearchMode = 'hybrid' | 'vector' | 'fullText';
 
 export interface ReferencedDocument {
   readonly documentId: string;
@@ -85,11 +88,12 @@ export class KnowledgeSearch {
     const scores = new Map<number, number>();
     for (const term of terms) {
       const keywords = keywordsOf(term);
-      const [vectorRanking, textRanking] = await Promise.all([
-        this.vectorRanking(orgId, collections, term, signal),
-        this.textRanking(orgId, collections, keywords),
+      const mode = query.mode ?? 'hybrid';
+      const rankings = await Promise.all([
+        ...(mode === 'fullText' ? [] : [this.vectorRanking(orgId, collections, term, signal)]),
+        ...(mode === 'vector' ? [] : [this.textRanking(orgId, collections, keywords)]),
       ]);
-      for (const [seq, score] of fuse([vectorRanking, textRanking])) scores.set(seq, Math.max(scores.get(seq) ?? 0, score));
+      for (const [seq, score] of fuse(rankings)) scores.set(seq, Math.max(scores.get(seq) ?? 0, score));
     }
     const ranked = [...scores].filter(([, score]) => score >= query.minScore).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
     // Several chunks of one document may rank; each document is returned once, so read enough chunks to fill `top` documents.
@@ -125,7 +129,7 @@ export class KnowledgeSearch {
 
   /** Full-text matches, best first, each weighted by the share of the query's keywords it holds. */
   private async textRanking(orgId: string, collections: readonly SearchedCollection[], keywords: readonly string[]): Promise<WeightedRanking> {
-    const seqs = await searchFullText(
+    const hits = await searchFullText(
       this.options.db,
       this.options.dialect,
       orgId,
@@ -133,8 +137,7 @@ export class KnowledgeSearch {
       keywords,
       LIST_SIZE,
     );
-    const contents = new Map((await findChunkContents(this.options.db, orgId, seqs)).map((row) => [row.seq, row.content]));
-    return seqs.map((seq) => [seq, keywordCoverage(keywords, contents.get(seq) ?? '')]);
+    return hits.map((hit) => [hit.seq, keywordCoverage(keywords, hit.content)]);
   }
 
   /** Chunks by cosine similarity to the term, best first (weighted by it), for each group of collections sharing a model. */

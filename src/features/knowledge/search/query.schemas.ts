@@ -14,6 +14,10 @@ export const knowledgeQueryBody = z
       .boolean()
       .default(false)
       .describe('Adds `referencedDocuments`: the other documents of the same collection with the same `reference` (at most 10 per result).'),
+    mode: z
+      .enum(['hybrid', 'vector', 'fullText'])
+      .default('hybrid')
+      .describe('Agentry extension: `hybrid` (the default) fuses both rankings; `vector` or `fullText` uses one alone, e.g. to see why a passage matched.'),
   })
   .strict()
   .meta({

@@ -39,7 +39,7 @@ export class SignatureIndex {
     return this.seqs.byteLength + this.words.byteLength;
   }
 
-  /** The seqs of (about) the `limit` chunks nearest to `query` by Hamming distance; ties at the cut are all kept. */
+  /** The seqs of the `limit` chunks nearest to `query` by Hamming distance (ties at the cut are taken in seq order). */
   nearest(query: Uint8Array, limit: number): number[] {
     const perChunk = this.wordsPerChunk;
     if (this.size === 0 || query.byteLength !== perChunk * 4 || limit <= 0) return [];
@@ -61,9 +61,13 @@ export class SignatureIndex {
       seen += histogram[cut] ?? 0;
       if (seen >= limit) break;
     }
+    // Everything closer than the cut, then chunks at the cut until `limit`: near-duplicates can put thousands at one distance.
+    let atCut = limit;
+    for (let distance = 0; distance < cut; distance += 1) atCut -= histogram[distance] ?? 0;
     const result: number[] = [];
     for (let chunk = 0; chunk < distances.length; chunk += 1) {
-      if ((distances[chunk] ?? Infinity) <= cut) result.push(this.seqs[chunk] ?? 0);
+      const distance = distances[chunk] ?? Infinity;
+      if (distance < cut || (distance === cut && atCut-- > 0)) result.push(this.seqs[chunk] ?? 0);
     }
     return result;
   }

@@ -58,10 +58,11 @@ export function knowledgeIndexMigration(dialect: Dialect): Migration {
         await sql`alter table chunks add column search tsvector generated always as (to_tsvector('english', content)) stored`.execute(db);
         await sql`create index chunks_search_idx on chunks using gin (search)`.execute(db);
       } else {
-        // External-content FTS5: the text lives once, in chunks; triggers keep the index in step.
-        await sql`create virtual table chunks_fts using fts5(content, content='chunks', content_rowid='seq', tokenize='porter unicode61 remove_diacritics 2')`.execute(db);
-        await sql`create trigger chunks_fts_insert after insert on chunks begin insert into chunks_fts(rowid, content) values (new.seq, new.content); end`.execute(db);
-        await sql`create trigger chunks_fts_delete after delete on chunks begin insert into chunks_fts(chunks_fts, rowid, content) values ('delete', old.seq, old.content); end`.execute(db);
+        // Contentless FTS5 (the text lives once, in chunks), with a `scope` token per collection: a search
+        // ranks within its collections inside the index, instead of ranking every match and filtering after.
+        await sql`create virtual table chunks_fts using fts5(content, scope, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2')`.execute(db);
+        await sql`create trigger chunks_fts_insert after insert on chunks begin insert into chunks_fts(rowid, content, scope) values (new.seq, new.content, 'c' || replace(new.collection_id, '-', '')); end`.execute(db);
+        await sql`create trigger chunks_fts_delete after delete on chunks begin delete from chunks_fts where rowid = old.seq; end`.execute(db);
       }
 
       // JSON array of the knowledge chunks a reply was given (document, name, score).
