@@ -1,6 +1,6 @@
 /**
  * Runs the three foundation benchmarks, the inference gateway's and the agent
- * runtime's (issue 4) in order and prints a summary.
+ * runtime's (issue 4) and the knowledge benchmarks (issue 6) in order and prints a summary.
  * `npm run bench` builds first; set LOG_LEVEL (default info) to change the
  * server's log level, BENCH_SERVER_OUTPUT=pipe to drain its log through a pipe.
  */
@@ -9,6 +9,9 @@ import { runAuthGet } from './auth-get.js';
 import { runColdStart } from './cold-start.js';
 import { runIdleRss } from './idle-rss.js';
 import { runInference } from './inference.js';
+import { runKnowledgeIndexing } from './knowledge-indexing.js';
+import { runKnowledgeRecall } from './knowledge-recall.js';
+import { runKnowledgeSearch } from './knowledge-search.js';
 import { type BenchResult, formatCheck, passed, printResult } from './support.js';
 
 const benchmarks: ReadonlyArray<[string, () => Promise<BenchResult>]> = [
@@ -17,6 +20,9 @@ const benchmarks: ReadonlyArray<[string, () => Promise<BenchResult>]> = [
   ['idle-rss', () => runIdleRss()],
   ['inference', () => runInference()],
   ['agent-turn', () => runAgentTurn()],
+  ['knowledge-search', () => runKnowledgeSearch()],
+  ['knowledge-recall', () => runKnowledgeRecall()],
+  ['knowledge-indexing', () => runKnowledgeIndexing()],
 ];
 
 const results: BenchResult[] = [];
