@@ -6,7 +6,14 @@ import { Exchange } from './scripted-upstream/exchange.js';
 import { RequestLog, type RequestRecord, type WaitOptions } from './scripted-upstream/request-log.js';
 import { type RouteContext, routeRequest } from './scripted-upstream/routes.js';
 import { StepQueue } from './scripted-upstream/step-queue.js';
-import { type EnqueueOptions, type RecordedRequest, type ReplyScript, type ScriptedStep, assertValidStep } from './scripted-upstream/steps.js';
+import {
+  type EmbeddingsOverride,
+  type EnqueueOptions,
+  type RecordedRequest,
+  type ReplyScript,
+  type ScriptedStep,
+  assertValidStep,
+} from './scripted-upstream/steps.js';
 
 export type * from './scripted-upstream/steps.js';
 export type { WaitOptions } from './scripted-upstream/request-log.js';
@@ -34,6 +41,8 @@ export interface ScriptedUpstream {
   readonly pendingSteps: number;
   models: string[];
   defaultReply: ReplyScript;
+  /** Answers matching embeddings requests until set back to undefined (or `reset`). */
+  embeddingsOverride: EmbeddingsOverride | undefined;
   enqueue(step: ScriptedStep, options?: EnqueueOptions): void;
   /** Throws when nothing was received, so assertions read without narrowing. */
   lastRequest(): RecordedRequest;
@@ -53,7 +62,11 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
   const log = new RequestLog();
   const openExchanges = new Set<Exchange>();
   let sequence = 0;
-  const state = { models: [...(options.models ?? ['scripted-model'])], defaultReply: options.defaultReply ?? {} };
+  const state: { models: string[]; defaultReply: ReplyScript; embeddingsOverride: EmbeddingsOverride | undefined } = {
+    models: [...(options.models ?? ['scripted-model'])],
+    defaultReply: options.defaultReply ?? {},
+    embeddingsOverride: undefined,
+  };
   const context: RouteContext = {
     queue,
     log,
@@ -61,6 +74,7 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
     defaultReply: () => state.defaultReply,
     embeddingDimensions: options.embeddingDimensions ?? DEFAULT_EMBEDDING_DIMENSIONS,
     embeddingScale: options.embeddingScale ?? 1,
+    embeddingsOverride: () => state.embeddingsOverride,
     nextId: (prefix) => `${prefix}${(sequence += 1)}`,
   };
 
@@ -130,6 +144,13 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
       assertValidStep({ kind: 'reply', ...reply });
       state.defaultReply = reply;
     },
+    get embeddingsOverride() {
+      return state.embeddingsOverride;
+    },
+    set embeddingsOverride(override: EmbeddingsOverride | undefined) {
+      if (override) assertValidStep(override.step);
+      state.embeddingsOverride = override;
+    },
     enqueue(step, enqueueOptions) {
       assertValidStep(step);
       queue.push(step, enqueueOptions);
@@ -143,6 +164,7 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
     reset() {
       queue.clear();
       log.clear();
+      state.embeddingsOverride = undefined;
     },
     close() {
       closing ??= new Promise<void>((resolve, reject) => {

@@ -41,19 +41,29 @@ export class CollectionService {
   constructor(private readonly deps: CollectionServiceDependencies) {}
 
   async list(orgId: string, filters: CollectionListFilters): Promise<OffsetPage<Collection>> {
-    const page = await listCollections(this.deps.db, orgId, filters);
-    const states = await countDocumentStates(
-      this.deps.db,
-      orgId,
-      page.items.map((row) => row.id),
-    );
-    const defaultModel = this.deps.indexing.defaultEmbeddingModel;
-    return { items: page.items.map((row) => toCollection(row, defaultModel, states.get(row.id))), totalCount: page.totalCount, offset: filters.offset, limit: filters.limit };
+    // One snapshot, as in get(): rows and counts the pipeline changes together are read together.
+    return this.deps.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (transaction) => {
+        const page = await listCollections(transaction, orgId, filters);
+        const states = await countDocumentStates(
+          transaction,
+          orgId,
+          page.items.map((row) => row.id),
+        );
+        const defaultModel = this.deps.indexing.defaultEmbeddingModel;
+        return { items: page.items.map((row) => toCollection(row, defaultModel, states.get(row.id))), totalCount: page.totalCount, offset: filters.offset, limit: filters.limit };
+      });
   }
 
   async get(orgId: string, id: string): Promise<Collection> {
-    const row = await this.require(this.deps.db, orgId, id);
-    return this.withStates(this.deps.db, row);
+    // One snapshot: the pipeline marks documents Indexed and records the vectors' dimensions in one
+    // transaction, and two separate reads could see one without the other.
+    return this.deps.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (transaction) => this.withStates(transaction, await this.require(transaction, orgId, id)));
   }
 
   async create(actor: Actor, changes: CollectionChanges): Promise<Collection> {

@@ -5,7 +5,7 @@ import { openAiErrorBody } from './error-body.js';
 import type { Exchange } from './exchange.js';
 import type { RequestLog, RequestRecord } from './request-log.js';
 import type { StepQueue } from './step-queue.js';
-import type { ReplyScript, ScriptedStep } from './steps.js';
+import type { EmbeddingsOverride, ReplyScript, ScriptedStep } from './steps.js';
 
 /** What the routes read from the upstream; `models` and `defaultReply` are read per request because tests change them. */
 export interface RouteContext {
@@ -15,6 +15,7 @@ export interface RouteContext {
   readonly defaultReply: () => ReplyScript;
   readonly embeddingDimensions: number;
   readonly embeddingScale: number;
+  readonly embeddingsOverride: () => EmbeddingsOverride | undefined;
   readonly nextId: (prefix: string) => string;
 }
 
@@ -65,7 +66,8 @@ async function embeddings(record: RequestRecord, exchange: Exchange, context: Ro
   if (!isRecord(body) || typeof body.model !== 'string' || !texts) {
     return exchange.sendJson(400, openAiErrorBody(400, { message: 'model (string) and a non-empty input are required.' }));
   }
-  const scripted = context.queue.take('embeddings', body.model);
+  const override = context.embeddingsOverride();
+  const scripted = context.queue.take('embeddings', body.model) ?? (override && texts.some(override.matches) ? override.step : undefined);
   context.log.update(record, { step: scripted });
   return answerOnce(exchange, scripted ?? { kind: 'reply' }, () => embeddingsBody(body, texts, context.embeddingDimensions, context.embeddingScale));
 }

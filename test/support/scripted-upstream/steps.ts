@@ -94,6 +94,17 @@ export interface EnqueueOptions {
   readonly route?: ScriptedRoute;
 }
 
+/**
+ * A standing answer for embeddings requests: every request with an input text
+ * that `matches` gets `step`, until it is cleared, so a provider that keeps
+ * rejecting one text (through the client's retries) can be scripted. Queued
+ * steps still come first.
+ */
+export interface EmbeddingsOverride {
+  readonly matches: (text: string) => boolean;
+  readonly step: ScriptedStep;
+}
+
 export interface RecordedRequest {
   /** The `x-request-id` the upstream answered with. */
   readonly id: string;

@@ -57,6 +57,8 @@ interface PreparedBatch {
   readonly model: string;
   readonly documents: readonly PreparedDocument[];
   readonly embedSeconds: number;
+  /** Stops renewing the batch's lease; called once it is written. */
+  readonly release: () => void;
 }
 
 const DEFAULT_BATCH_SIZE = 32;
@@ -90,21 +92,24 @@ export class DocumentIndexer {
     let failed = 0;
     let handled = 0;
     let next = this.prepare(orgId, collectionId, options.signal);
-    for (;;) {
-      const batch = await next;
-      if (!batch) return { indexed, failed, more: false };
-      handled += batch.documents.length;
-      const budgetLeft = handled < options.maxDocuments && !options.signal.aborted;
-      next = budgetLeft ? this.prepare(orgId, collectionId, options.signal) : Promise.resolve(undefined);
-      // A failed prepare must not surface as an unhandled rejection while this batch is written.
-      next.catch(() => undefined);
-      const written = await this.write(orgId, collectionId, batch);
-      indexed += written.indexed;
-      failed += written.failed;
-      if (!budgetLeft) {
-        await next.catch(() => undefined);
-        return { indexed, failed, more: true };
+    try {
+      for (;;) {
+        const batch = await next;
+        if (!batch) return { indexed, failed, more: false };
+        handled += batch.documents.length;
+        const budgetLeft = handled < options.maxDocuments && !options.signal.aborted;
+        next = budgetLeft ? this.prepare(orgId, collectionId, options.signal) : Promise.resolve(undefined);
+        // A failed prepare must not surface as an unhandled rejection while this batch is written.
+        next.catch(() => undefined);
+        const written = await this.write(orgId, collectionId, batch);
+        indexed += written.indexed;
+        failed += written.failed;
+        if (!budgetLeft) return { indexed, failed, more: true };
       }
+    } catch (error) {
+      // A batch prepared ahead and never written stops renewing its lease, so another run can take it.
+      (await next.catch(() => undefined))?.release();
+      throw error;
     }
   }
 
@@ -118,12 +123,39 @@ export class DocumentIndexer {
     if (!collection) return undefined;
     const claimed = await this.claim(orgId, collectionId);
     if (claimed.length === 0) return undefined;
-    const model = effectiveEmbeddingModel(collection, this.options.defaultModel);
-    const settings = chunkSettings(collection);
-    const chunked = claimed.map((document) => ({ document, chunks: chunkDocument(document.contents, settings) }));
-    const embedStarted = performance.now();
-    const documents = await this.embed(orgId, model, chunked, signal);
-    return { model, documents, embedSeconds: (performance.now() - embedStarted) / 1000 };
+    const release = this.keepLeased(claimed.map((document) => document.id));
+    try {
+      const model = effectiveEmbeddingModel(collection, this.options.defaultModel);
+      const settings = chunkSettings(collection);
+      const chunked = claimed.map((document) => ({ document, chunks: chunkDocument(document.contents, settings) }));
+      const embedStarted = performance.now();
+      const documents = await this.embed(orgId, model, chunked, signal);
+      return { model, documents, embedSeconds: (performance.now() - embedStarted) / 1000, release };
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  /**
+   * Renews the lease on documents being embedded and written, every third of its
+   * length, so a slow provider never lets another worker embed them a second time.
+   * A worker that dies stops renewing, and its documents are free once the lease runs out.
+   */
+  private keepLeased(ids: readonly string[]): () => void {
+    const timer = setInterval(() => {
+      const until = new Date(Date.now() + this.options.leaseMs).toISOString();
+      this.options.db
+        .updateTable('documents')
+        .set({ index_lease_until: until })
+        .where('id', 'in', [...ids])
+        .where('state', '=', 'Queued')
+        .where('index_lease_until', 'is not', null)
+        .execute()
+        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not renew an indexing lease'));
+    }, Math.max(250, Math.floor(this.options.leaseMs / 3)));
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** Takes a lease on up to one batch of the collection's Queued documents nobody holds. */
@@ -199,6 +231,14 @@ export class DocumentIndexer {
   }
 
   private async write(orgId: string, collectionId: string, batch: PreparedBatch): Promise<{ indexed: number; failed: number }> {
+    try {
+      return await this.writeBatch(orgId, collectionId, batch);
+    } finally {
+      batch.release();
+    }
+  }
+
+  private async writeBatch(orgId: string, collectionId: string, batch: PreparedBatch): Promise<{ indexed: number; failed: number }> {
     const now = nowIso();
     const writeStarted = performance.now();
     let indexed = 0;
