@@ -87,6 +87,23 @@ describe.each(dialects)('chat completions through Anthropic (%s)', (dialect) => 
     expect(JSON.stringify(received.headers)).not.toContain('sk-ant-test');
   });
 
+  it('turns reasoning_effort into extended thinking with a token budget, and none into no thinking', async () => {
+    anthropic.enqueue({ kind: 'reply', text: 'Forty-two.' });
+    await openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Think hard.' }], reasoning_effort: 'high', max_completion_tokens: 1000 });
+    const body = anthropic.lastRequest().body as { thinking?: unknown; max_tokens?: number };
+    expect(body.thinking).toEqual({ type: 'enabled', budget_tokens: 24_576 });
+    // The budget counts toward max_tokens, so the answer keeps the room the client asked for.
+    expect(body.max_tokens).toBeGreaterThan(24_576);
+
+    anthropic.enqueue({ kind: 'reply', text: 'Quick.' });
+    await openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Quick answer.' }], reasoning_effort: 'none' as 'low' });
+    expect((anthropic.lastRequest().body as { thinking?: unknown }).thinking).toEqual({ type: 'disabled' });
+
+    anthropic.enqueue({ kind: 'reply', text: 'Plain.' });
+    await openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'No effort given.' }] });
+    expect(anthropic.lastRequest().body).not.toHaveProperty('thinking');
+  });
+
   it('streams deltas that concatenate to the reply, ending with a finish reason', async () => {
     anthropic.enqueue({ kind: 'reply', text: 'Streaming works through Claude.', pieceSize: 4 });
     const chunks = await collect(await openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Go' }], stream: true }));

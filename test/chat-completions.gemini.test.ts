@@ -119,4 +119,18 @@ describe.each(dialects)('chat completions through a Gemini connection (%s)', (di
     expect(after.promptTokens - before.promptTokens).toBe(180);
     expect(after.cachedTokens - before.cachedTokens).toBe(110);
   });
+
+  it('turns reasoning_effort into a thinking budget with the thoughts returned, and none into no thinking', async () => {
+    gemini.enqueue({ kind: 'reply', text: 'Done.', promptTokens: 5, outputTokens: 1 });
+    await client.chat.completions.create({ model: '@gem/gemini-2.5-flash', messages: [{ role: 'user', content: 'Think.' }], reasoning_effort: 'medium' });
+    expect(gemini.requests.at(-1)?.body.generationConfig).toMatchObject({ thinkingConfig: { thinkingBudget: 8_192, includeThoughts: true } });
+
+    gemini.enqueue({ kind: 'reply', text: 'Done.', promptTokens: 5, outputTokens: 1 });
+    await client.chat.completions.create({ model: '@gem/gemini-2.5-flash', messages: [{ role: 'user', content: 'Fast.' }], reasoning_effort: 'none' as 'low' });
+    expect(gemini.requests.at(-1)?.body.generationConfig).toMatchObject({ thinkingConfig: { thinkingBudget: 0 } });
+
+    gemini.enqueue({ kind: 'reply', text: 'Done.', promptTokens: 5, outputTokens: 1 });
+    await client.chat.completions.create({ model: '@gem/gemini-2.5-flash', messages: [{ role: 'user', content: 'Default.' }] });
+    expect(gemini.requests.at(-1)?.body.generationConfig ?? {}).not.toHaveProperty('thinkingConfig');
+  });
 });

@@ -2,6 +2,7 @@ import { type ModelMessage, type ToolChoice, type ToolSet, jsonSchema, tool } fr
 import { z } from 'zod';
 import { BadRequestError } from '../../platform/errors.js';
 import { textOf, userParts } from './ai-sdk-user-content.js';
+import { type ProviderOptions, reasoningProviderOptions } from './reasoning-options.js';
 
 type AssistantPart = Exclude<Extract<ModelMessage, { role: 'assistant' }>['content'], string>[number];
 
@@ -28,6 +29,7 @@ const openAiBody = z.looseObject({
   max_tokens: z.number().int().positive().nullable().optional(),
   max_completion_tokens: z.number().int().positive().nullable().optional(),
   stop: z.union([z.string(), z.array(z.string())]).nullable().optional(),
+  reasoning_effort: z.string().nullable().optional(),
   tools: z
     .array(
       z.looseObject({
@@ -53,6 +55,7 @@ export interface AiSdkCall {
   readonly topP?: number;
   readonly maxOutputTokens?: number;
   readonly stopSequences?: string[];
+  readonly providerOptions?: ProviderOptions;
 }
 
 function invalid(message: string): BadRequestError {
@@ -106,8 +109,8 @@ function toolChoiceOf(choice: z.infer<typeof openAiBody>['tool_choice']): ToolCh
   return { type: 'tool', toolName: choice.function.name };
 }
 
-/** Translates an OpenAI chat completion body (as planned, gateway parameters applied) into an AI SDK call. */
-export function toAiSdkCall(body: Record<string, unknown>): AiSdkCall {
+/** Translates an OpenAI chat completion body (as planned, gateway parameters applied) into an AI SDK call for a connection type. */
+export function toAiSdkCall(body: Record<string, unknown>, connectionType: string): AiSdkCall {
   const parsed = openAiBody.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -129,6 +132,7 @@ export function toAiSdkCall(body: Record<string, unknown>): AiSdkCall {
     : undefined;
   const maxOutputTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
   const toolChoice = toolChoiceOf(request.tool_choice);
+  const providerOptions = reasoningProviderOptions(connectionType, request.reasoning_effort);
   return {
     allowSystemInMessages: true,
     messages: request.messages.map((message, index) => toModelMessage(message, index, names)),
@@ -138,5 +142,6 @@ export function toAiSdkCall(body: Record<string, unknown>): AiSdkCall {
     ...(request.top_p == null ? {} : { topP: request.top_p }),
     ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }),
     ...(request.stop == null ? {} : { stopSequences: typeof request.stop === 'string' ? [request.stop] : request.stop }),
+    ...(providerOptions ? { providerOptions } : {}),
   };
 }

@@ -186,7 +186,7 @@ export class ChatCompletionService {
         import('./ai-sdk-request.js'),
         import('./ai-sdk-provider.js'),
       ]);
-      const call = toAiSdkCall(target.body);
+      const call = toAiSdkCall(target.body, connection.type);
       const model = languageModelFor(connection, target.upstreamModel, this.deps.fetchFor);
       const aiTarget = { connection, upstreamModel: target.upstreamModel, clientModel: request.model, signal: options.signal };
       if (request.stream) {
