@@ -38,6 +38,8 @@ interface ImportResult {
   skipped: number;
   created: number;
   updated: number;
+  invalid: number;
+  invalidLines: LineProblem[];
 }
 interface LineProblem {
   line: number;
@@ -160,34 +162,44 @@ describe.each(dialects)('documents (%s)', (dialect) => {
     ).replaceAll('\n', '\r\n')}\r\n`;
     const imported = await importFile(file);
     expect(imported.status).toBe(200);
-    expect(imported.body).toEqual({ enqueued: 3, skipped: 1, created: 2, updated: 1 });
+    expect(imported.body).toEqual({ enqueued: 3, skipped: 1, created: 2, updated: 1, invalid: 0, invalidLines: [] });
     const names = (await browse('?order_by=name_asc')).body.map((document) => `${document.name}:${document.indexState}`);
     expect(names).toEqual(['imp-1:Queued', 'imp-2:Queued', 'upsert:Queued', 'x200:1:Queued']);
   });
 
-  it('rejects an import with bad lines, naming each line, and writes nothing', async () => {
-    const before = (await browse()).body;
+  it('skips bad lines, naming each one, and imports the valid lines', async () => {
+    const lenient = (await http.post<{ collectionId: string }>('/api/v1/collections', { key: server.adminKey, body: { collectionName: 'Lenient' } })).body.collectionId;
     const file = jsonl(
-      { name: 'fine', contents: 'ok' },
+      { name: 'lenient-fine', contents: 'ok' },
       '{"name": "broken",',
       { name: 'no-contents' },
       '',
       '[1, 2]',
-      { name: 'fine', contents: 'again' },
+      { name: 'lenient-fine', contents: 'again' },
       { name: 'extra', contents: 'x', color: 'red' },
+      { name: 'lenient-second', contents: 'also fine' },
     );
-    const response = await importFile(file);
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe('documents_import_invalid');
-    expect(response.body.error.message).toContain('line 2');
-    expect(response.body.error.details?.invalidLineCount).toBe(5);
-    expect(response.body.error.details?.lines).toEqual([
+    const response = await importFile(file, { collection: lenient });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ enqueued: 2, created: 2, updated: 0, skipped: 5, invalid: 5 });
+    expect(response.body.invalidLines).toEqual([
       { line: 2, field: '', rule: 'json', message: 'is not valid JSON' },
       { line: 3, field: 'contents', rule: 'required', message: 'is required' },
       { line: 5, field: '', rule: 'invalid_type', message: 'must be a JSON object' },
-      { line: 6, field: 'name', rule: 'duplicate', message: "'fine' is already used on line 1" },
+      { line: 6, field: 'name', rule: 'duplicate', message: "'lenient-fine' is already used on line 1" },
       expect.objectContaining({ line: 7, rule: 'unrecognized_keys' }),
     ]);
+    const listed = await http.get<DocumentSummary[]>(`/api/v1/collections/${lenient}/documents`, { key: server.adminKey });
+    expect(listed.body.map((document) => document.name).sort()).toEqual(['lenient-fine', 'lenient-second']);
+  });
+
+  it('writes nothing and answers 400 when no line is valid', async () => {
+    const before = (await browse()).body;
+    const response = await importFile(jsonl('{"name": "broken",', { name: 'no-contents' }));
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('documents_import_invalid');
+    expect(response.body.error.message).toContain('line 1');
+    expect(response.body.error.details?.invalidLineCount).toBe(2);
     expect((await browse()).body).toEqual(before);
   });
 
@@ -254,7 +266,7 @@ describe.each(dialects)('documents (%s)', (dialect) => {
     const again = await fetch(`${server.url}/api/v1/collections/${copy}/export.jsonl?api-key=${server.adminKey}`);
     expect((await again.text()).split('\n').sort()).toEqual(text.split('\n').sort());
     // Importing it again changes nothing.
-    expect((await importFile(text, { collection: copy })).body).toEqual({ enqueued: 0, skipped: 235, created: 0, updated: 0 });
+    expect((await importFile(text, { collection: copy })).body).toEqual({ enqueued: 0, skipped: 235, created: 0, updated: 0, invalid: 0, invalidLines: [] });
   });
 
   it('deletes a document; ids of another collection or organization are 404', async () => {
@@ -298,7 +310,7 @@ describe.each(dialects)('documents (%s)', (dialect) => {
     const document = await http.get<{ paths: Record<string, Record<string, { description?: string }>> }>('/openapi.json');
     const documents = document.body.paths['/api/v1/collections/{id}/documents'] ?? {};
     expect(Object.keys(documents)).toEqual(expect.arrayContaining(['get', 'post', 'put']));
-    expect(documents.post?.description).toContain('all or nothing');
+    expect(documents.post?.description).toContain('is skipped and reported in `invalidLines`');
     expect(documents.get?.description).toContain('-t <tag>');
     expect(Object.keys(document.body.paths['/api/v1/collections/{id}/documents/{documentId}'] ?? {})).toEqual(expect.arrayContaining(['get', 'delete']));
   });

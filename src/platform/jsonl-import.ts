@@ -107,6 +107,24 @@ function checkLine<T>(line: number, value: unknown, schema: z.ZodType<T>): { ite
  * throws the rules' error naming the lines.
  */
 export async function parseJsonLines<T>(lines: AsyncIterable<string>, rules: JsonlItemRules<T>): Promise<Array<{ line: number; item: T }>> {
+  const { accepted, problems, invalidLineCount } = await checkJsonLines(lines, rules);
+  if (invalidLineCount > 0) throw rules.error(problems, invalidLineCount);
+  return accepted;
+}
+
+export interface CheckedJsonLines<T> {
+  readonly accepted: Array<{ line: number; item: T }>;
+  /** At most 100 problems are kept; `invalidLineCount` counts every invalid line. */
+  readonly problems: JsonlLineProblem[];
+  readonly invalidLineCount: number;
+}
+
+/**
+ * Like `parseJsonLines`, but returns the valid items beside the problems of the
+ * invalid lines, for imports that skip bad lines. A file with more items than
+ * allowed still throws the rules' error.
+ */
+export async function checkJsonLines<T>(lines: AsyncIterable<string>, rules: JsonlItemRules<T>): Promise<CheckedJsonLines<T>> {
   const accepted: Array<{ line: number; item: T }> = [];
   const problems: JsonlLineProblem[] = [];
   const lineOfValue = new Map<string, number>();
@@ -122,8 +140,10 @@ export async function parseJsonLines<T>(lines: AsyncIterable<string>, rules: Jso
     if (text.trim() === '') continue;
     itemCount += 1;
     if (itemCount > rules.maxItems) {
-      refuse([{ line: lineNumber, field: '', rule: 'too_many', message: `an import holds at most ${rules.maxItems} ${rules.noun}; split the file` }]);
-      break;
+      throw rules.error(
+        [{ line: lineNumber, field: '', rule: 'too_many', message: `an import holds at most ${rules.maxItems} ${rules.noun}; split the file` }],
+        invalidLineCount + 1,
+      );
     }
     let value: unknown;
     try {
@@ -146,6 +166,5 @@ export async function parseJsonLines<T>(lines: AsyncIterable<string>, rules: Jso
     lineOfValue.set(unique, lineNumber);
     accepted.push({ line: lineNumber, item: checked.item });
   }
-  if (invalidLineCount > 0) throw rules.error(problems, invalidLineCount);
-  return accepted;
+  return { accepted, problems, invalidLineCount };
 }

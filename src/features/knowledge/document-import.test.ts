@@ -33,7 +33,19 @@ describe('readJsonLines', () => {
 describe('parseDocumentLines', () => {
   it('returns the documents of a valid file, blank lines skipped', async () => {
     const parsed = await parseDocumentLines(linesOf('{"name":"a","contents":"x"}', ' ', '{"name":"b","contents":"y","tags":["t"]}'), 10);
-    expect(parsed.map((document) => document.name)).toEqual(['a', 'b']);
+    expect(parsed.documents.map((document) => document.name)).toEqual(['a', 'b']);
+    expect(parsed.invalidLineCount).toBe(0);
+  });
+
+  it('skips invalid lines and reports each with its number, keeping the valid ones', async () => {
+    const parsed = await parseDocumentLines(linesOf('{"name":"a","contents":"x"}', '{"name":"b"}', 'not json', '{"name":"a","contents":"again"}', '{"name":"c","contents":"z"}'), 10);
+    expect(parsed.documents.map((document) => document.name)).toEqual(['a', 'c']);
+    expect(parsed.invalidLineCount).toBe(3);
+    expect(parsed.problems.map((problem) => [problem.line, problem.rule])).toEqual([
+      [2, 'required'],
+      [3, 'json'],
+      [4, 'duplicate'],
+    ]);
   });
 
   it('stops at the document limit and reports the line that crossed it', async () => {
@@ -43,7 +55,7 @@ describe('parseDocumentLines', () => {
     expect(error.problems).toEqual([expect.objectContaining({ line: 3, rule: 'too_many' })]);
   });
 
-  it('lists at most 100 problems but counts every invalid line', async () => {
+  it('refuses a file without one valid line, listing at most 100 problems but counting every invalid line', async () => {
     const error = (await parseDocumentLines(linesOf(...Array.from({ length: 150 }, () => '{')), 1000).catch((caught: unknown) => caught)) as DocumentImportError;
     expect(error.problems).toHaveLength(100);
     expect(error.invalidLineCount).toBe(150);

@@ -1,9 +1,9 @@
-import { JsonlImportError, type JsonlLineProblem, parseJsonLines, readJsonLines as readLines } from '../../platform/jsonl-import.js';
+import { JsonlImportError, type JsonlLineProblem, checkJsonLines, readJsonLines as readLines } from '../../platform/jsonl-import.js';
 import { type DocumentInput, documentBody } from './document.schemas.js';
 
 export type DocumentLineProblem = JsonlLineProblem;
 
-/** Any bad line fails the whole import, so a fixed file can be sent again without duplicates or gaps. */
+/** A file with no valid line at all, or more documents than one import may hold. */
 export class DocumentImportError extends JsonlImportError {
   constructor(problems: readonly DocumentLineProblem[], invalidLineCount: number) {
     super('documents_import_invalid', problems, invalidLineCount);
@@ -15,9 +15,19 @@ export function readJsonLines(content: AsyncIterable<Buffer | string>, maxBytes:
   return readLines(content, maxBytes, 'documents');
 }
 
-/** Every line validated, names unique within the file; otherwise `DocumentImportError` naming the lines. */
-export async function parseDocumentLines(lines: AsyncIterable<string>, maxDocuments: number): Promise<DocumentInput[]> {
-  const parsed = await parseJsonLines(lines, {
+export interface DocumentLines {
+  readonly documents: DocumentInput[];
+  /** The invalid lines (at most 100 listed), skipped. */
+  readonly problems: readonly DocumentLineProblem[];
+  readonly invalidLineCount: number;
+}
+
+/**
+ * Every line validated, names unique within the file. Invalid lines are skipped
+ * and reported; a file without a single valid line is a `DocumentImportError`.
+ */
+export async function parseDocumentLines(lines: AsyncIterable<string>, maxDocuments: number): Promise<DocumentLines> {
+  const checked = await checkJsonLines(lines, {
     schema: documentBody,
     noun: 'documents',
     maxItems: maxDocuments,
@@ -25,5 +35,6 @@ export async function parseDocumentLines(lines: AsyncIterable<string>, maxDocume
     uniqueValue: (document) => document.name,
     error: (problems, count) => new DocumentImportError(problems, count),
   });
-  return parsed.map(({ item }) => item);
+  if (checked.accepted.length === 0 && checked.invalidLineCount > 0) throw new DocumentImportError(checked.problems, checked.invalidLineCount);
+  return { documents: checked.accepted.map(({ item }) => item), problems: checked.problems, invalidLineCount: checked.invalidLineCount };
 }

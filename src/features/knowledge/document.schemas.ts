@@ -137,9 +137,18 @@ export const importDocumentsBody = z.object({
 
 export const documentImportResultSchema = z.object({
   enqueued: z.number().int().describe('Documents written as Queued: new ones and those whose contents changed.'),
-  skipped: z.number().int().describe('Lines whose document already has the same contents: not queued again (their reference, tags and metadata are updated when they differ).'),
+  skipped: z
+    .number()
+    .int()
+    .describe(
+      'Lines not queued: invalid lines (see `invalidLines`), and lines whose document already has the same contents (their reference, tags and metadata are updated when they differ).',
+    ),
   created: z.number().int().describe('Agentry extension: the new documents among `enqueued`.'),
   updated: z.number().int().describe('Agentry extension: the changed documents among `enqueued`.'),
+  invalid: z.number().int().describe('Agentry extension: the invalid lines among `skipped`.'),
+  invalidLines: z
+    .array(z.object({ line: z.number().int(), field: z.string(), rule: z.string(), message: z.string() }))
+    .describe('Agentry extension: what is wrong with each invalid line (line numbers count every line from 1; at most 100 listed).'),
 });
 export type DocumentImportResult = z.infer<typeof documentImportResultSchema>;
 

@@ -108,8 +108,8 @@ export class DocumentService {
    */
   async importJsonl(actor: Actor, collectionId: string, content: AsyncIterable<Buffer | string>): Promise<DocumentImportResult> {
     await this.requireCollection(this.deps.db, actor.orgId, collectionId);
-    const inputs = await parseDocumentLines(readJsonLines(content, this.maxImportBytes), this.deps.maxImportDocuments ?? DEFAULT_MAX_IMPORT_DOCUMENTS);
-    const documents = inputs.map(portableFromInput);
+    const lines = await parseDocumentLines(readJsonLines(content, this.maxImportBytes), this.deps.maxImportDocuments ?? DEFAULT_MAX_IMPORT_DOCUMENTS);
+    const documents = lines.documents.map(portableFromInput);
     const result = await this.writeUnique(() =>
       this.deps.db.transaction().execute(async (transaction) => {
         await this.requireCollection(transaction, actor.orgId, collectionId);
@@ -136,7 +136,14 @@ export class DocumentService {
           const { outcome } = await this.write(transaction, actor, collectionId, document, row, now);
           if (outcome === 'Requeued') updated += 1;
         }
-        return { enqueued: fresh.length + updated, skipped: documents.length - fresh.length - updated, created: fresh.length, updated };
+        return {
+          enqueued: fresh.length + updated,
+          skipped: documents.length - fresh.length - updated + lines.invalidLineCount,
+          created: fresh.length,
+          updated,
+          invalid: lines.invalidLineCount,
+          invalidLines: [...lines.problems],
+        };
       }),
     );
     if (result.enqueued > 0) this.deps.indexing.schedule(actor.orgId, collectionId);
