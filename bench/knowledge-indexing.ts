@@ -128,7 +128,7 @@ export async function runKnowledgeIndexing(options: KnowledgeIndexingOptions = {
       `import request ${importMs.toFixed(0)} ms; all indexed after ${(totalMs / 1000).toFixed(1)} s (${state.failed} failed)`,
       `throughput ${documentsPerSecond.toFixed(1)} documents/s`,
       `server CPU ${(cpuMs / 1000).toFixed(1)} s over ${(totalMs / 1000).toFixed(1)} s = ${coresBusy.toFixed(2)} cores busy on average`,
-      `the embedding model ran ${modelSeconds.toFixed(1)} s on its worker threads = ${(embeddingShare * 100).toFixed(0)}% of the server's CPU time`,
+      `the embedding model ran ${modelSeconds.toFixed(1)} s on its worker threads = ${(embeddingShare * 100).toFixed(0)}% of the server's CPU time (its run time is wall time on its threads: above 100% means they also waited for a core, i.e. the machine was busy with something else)`,
       `the pipeline waited ${waitSeconds.toFixed(1)} s for embeddings and spent ${writeSeconds.toFixed(1)} s writing (writes overlap the next batch's embedding)`,
     ];
     const checks: Check[] = [
