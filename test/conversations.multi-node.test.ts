@@ -88,8 +88,10 @@ describe.each(dialects)('conversation turns across nodes (%s)', (dialect) => {
     const conversationId = await openConversation();
     upstream.enqueue({ kind: 'reply', content: 'answer from the first turn', firstByteDelayMs: 300 });
     upstream.enqueue({ kind: 'reply', content: 'answer from the second turn' });
+    // Earlier tests' requests are still recorded: wait for this turn's own request, so 'first' is stored before 'second' is sent.
+    const earlier = upstream.requests.length;
     const first = a.post(`${base}/${conversationId}/messages`, { key: nodeA.adminKey, body: { content: 'first' } });
-    await upstream.waitForRequests(1);
+    await upstream.waitForRequests(earlier + 1);
     const second = b.post(`${base}/${conversationId}/messages`, { key: nodeA.adminKey, body: { content: 'second' } });
     const [one, two] = await Promise.all([first, second]);
     expect([one.status, two.status]).toEqual([200, 200]);
