@@ -21,14 +21,14 @@ import { builtinTools, memoryContext } from './features/tools/builtins/index.js'
 import { AgentCompletions, type AgentLookup, ConversationService, TurnRunner } from './features/conversations/index.js';
 import { ChatCompletionService, ModelCatalog, type OutboundRequest, createFetchFor } from './features/inference/index.js';
 import { OrganizationService } from './features/organizations/index.js';
-import { RateLimiter } from './features/limits/index.js';
+import { DatabaseCounterStore, type RateCounterStore, RateLimiter, RedisCounterStore } from './features/limits/index.js';
 import { PriceTable, UsageRecorder, UsageService } from './features/usage/index.js';
 import { ExternalToolSources } from './features/tools/index.js';
 import type { Config } from './config.js';
 import { LocalBlobStore } from './platform/blobs/local-blob-store.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import { migrateToLatest } from './platform/db/migrate.js';
-import { createBroadcast } from './platform/events/index.js';
+import { createBroadcast, redisNamespace } from './platform/events/index.js';
 import { JobQueue, JobWorker } from './platform/jobs/index.js';
 import { type Logger, createLogger } from './platform/logging/logger.js';
 import { type HttpMetrics, createMetrics } from './platform/metrics/metrics.js';
@@ -138,6 +138,15 @@ export async function createContainer(config: Config, options: ContainerOptions 
       logger: logger.child({ component: 'usage' }),
     });
     const prices = new PriceTable(config.modelPrices);
+    const databaseCounters = new DatabaseCounterStore(database.handle);
+    const rateCounters: RateCounterStore = config.redisUrl
+      ? new RedisCounterStore({
+          url: config.redisUrl,
+          namespace: redisNamespace(config),
+          fallback: databaseCounters,
+          logger: logger.child({ component: 'rate-limits' }),
+        })
+      : databaseCounters;
     const chatCompletions = new ChatCompletionService({
       connections,
       aiGateways,
@@ -146,7 +155,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
       prices,
       usage: usageRecorder,
       assertCanSpend: (orgId) => organizations.assertCanSpend(orgId),
-      limiter: new RateLimiter(database.handle),
+      limiter: new RateLimiter(rateCounters),
       reportBackgroundError: (error) => logger.warn({ err: error }, 'could not update token counters'),
     });
     const toolSources = new ExternalToolSources({
@@ -334,6 +343,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
         // Turns run detached from their requests, so the server's own drain does not wait for them.
         await turns.drain(config.server.shutdownTimeoutMs);
         await broadcast.close();
+        await rateCounters.close();
         await knowledgeIndexing.flush().catch((error: unknown) => logger.warn({ err: error }, 'could not schedule pending indexing'));
         await jobWorker.stop(config.server.shutdownTimeoutMs);
         await embedders.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../src/server.js';
-import { dialects } from './support/dialects.js';
+import { type TestDialect, dialects } from './support/dialects.js';
 import { type HttpClient, httpClient } from './support/http-client.js';
 import { type ScriptedUpstream, startScriptedUpstream } from './support/scripted-upstream.js';
 import { type TestServer, startTestServer } from './support/test-server.js';
@@ -13,7 +13,14 @@ async function awayFromMinuteBoundary(): Promise<void> {
   if (second >= 50) await new Promise((resolve) => setTimeout(resolve, (61 - second) * 1000));
 }
 
-describe.each(dialects)('rate limits (%s)', (dialect) => {
+const redisUrl = process.env.TEST_REDIS_URL || undefined;
+/** Counters in the database on every dialect; in Redis too when a server is at hand (the store does not depend on the dialect). */
+const cases: Array<[TestDialect, 'database' | 'redis']> = [
+  ...dialects.map((dialect): [TestDialect, 'database'] => [dialect, 'database']),
+  ...(redisUrl ? [['sqlite', 'redis'] as [TestDialect, 'redis']] : []),
+];
+
+describe.each(cases)('rate limits (%s, counters in the %s)', (dialect, counters) => {
   let upstream: ScriptedUpstream;
   let server: TestServer;
   let second: RunningServer;
@@ -21,7 +28,11 @@ describe.each(dialects)('rate limits (%s)', (dialect) => {
 
   beforeAll(async () => {
     upstream = await startScriptedUpstream();
-    server = await startTestServer(dialect, { OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: 'sk-upstream-0001' });
+    server = await startTestServer(dialect, {
+      OPENAI_BASE_URL: upstream.url,
+      OPENAI_API_KEY: 'sk-upstream-0001',
+      ...(counters === 'redis' && redisUrl ? { REDIS_URL: redisUrl } : {}),
+    });
     // A second node on the same database: limits must hold across nodes, not per process.
     second = await startServer(server.config);
     http = httpClient(server.url);
@@ -104,5 +115,14 @@ describe.each(dialects)('rate limits (%s)', (dialect) => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('body.requestsPerMinute');
+  });
+
+  it('keeps its counters where the deployment says: the database, or Redis when REDIS_URL is set', async () => {
+    const key = await createKey({ label: `counted-${counters}`, requestsPerMinute: 5 });
+    await awayFromMinuteBoundary();
+    expect((await chat(server.url, key)).status).toBe(200);
+    const rows = await server.server.container.database.handle.selectFrom('rate_counters').select('scope').execute();
+    const counted = rows.some((row) => row.scope.includes('requests-per-minute'));
+    expect(counted).toBe(counters === 'database');
   });
 });

@@ -1,6 +1,5 @@
-import type { DatabaseHandle } from '../../platform/db/database.js';
 import { RateLimitError } from '../../platform/errors.js';
-import { addToCounter, readCounter } from './rate-counter.repository.js';
+import type { RateCounterStore } from './rate-counter-store.js';
 
 /** Something limits apply to: an API key or a gateway, with its configured limits (null: none). */
 export interface LimitSubject {
@@ -24,12 +23,13 @@ function secondsUntil(end: number, now: number): number {
 }
 
 /**
- * Enforces requests-per-minute and tokens-per-day limits with counters in the
- * database, so they hold across every node. Subjects without limits cost nothing.
+ * Enforces requests-per-minute and tokens-per-day limits with counters every
+ * node shares (the database, or Redis when REDIS_URL is set). Subjects without
+ * limits cost nothing.
  */
 export class RateLimiter {
   constructor(
-    private readonly db: DatabaseHandle,
+    private readonly counters: RateCounterStore,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -39,7 +39,7 @@ export class RateLimiter {
     for (const subject of subjects) {
       if (subject.tokensPerDay !== null) {
         const day = windowStart(now, DAY_MS);
-        const used = await readCounter(this.db, scopeOf(subject, 'tokens-per-day'), new Date(day).toISOString());
+        const used = await this.counters.read({ orgId: subject.orgId, scope: scopeOf(subject, 'tokens-per-day'), windowStart: day, windowMs: DAY_MS });
         if (used >= subject.tokensPerDay) {
           throw new RateLimitError(
             `The tokensPerDay limit of ${subject.kind} '${subject.name}' (${subject.tokensPerDay} tokens per UTC day) is reached.`,
@@ -50,12 +50,7 @@ export class RateLimiter {
       }
       if (subject.requestsPerMinute !== null) {
         const minute = windowStart(now, MINUTE_MS);
-        const count = await addToCounter(this.db, {
-          orgId: subject.orgId,
-          scope: scopeOf(subject, 'requests-per-minute'),
-          windowStart: new Date(minute).toISOString(),
-          amount: 1,
-        });
+        const count = await this.counters.add({ orgId: subject.orgId, scope: scopeOf(subject, 'requests-per-minute'), windowStart: minute, windowMs: MINUTE_MS }, 1);
         if (count > subject.requestsPerMinute) {
           throw new RateLimitError(
             `The requestsPerMinute limit of ${subject.kind} '${subject.name}' (${subject.requestsPerMinute} per minute) is reached.`,
@@ -69,10 +64,10 @@ export class RateLimiter {
 
   /** Adds a call's tokens to the daily counters of the subjects that have a token limit. */
   async addTokens(subjects: readonly LimitSubject[], tokens: number): Promise<void> {
-    const day = new Date(windowStart(this.clock(), DAY_MS)).toISOString();
+    const day = windowStart(this.clock(), DAY_MS);
     for (const subject of subjects) {
       if (subject.tokensPerDay === null || tokens <= 0) continue;
-      await addToCounter(this.db, { orgId: subject.orgId, scope: scopeOf(subject, 'tokens-per-day'), windowStart: day, amount: tokens });
+      await this.counters.add({ orgId: subject.orgId, scope: scopeOf(subject, 'tokens-per-day'), windowStart: day, windowMs: DAY_MS }, tokens);
     }
   }
 }

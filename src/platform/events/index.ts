@@ -12,8 +12,13 @@ export { LocalBroadcast } from './broadcast.js';
  * LISTEN/NOTIFY when the database is PostgreSQL, else this process alone
  * (SQLite: nodes sharing the file still meet through the database itself).
  */
+/** The prefix of this deployment's channels and keys: nodes sharing a database share it, other deployments on one Redis do not. */
+export function redisNamespace(config: Config): string {
+  return config.database.dialect === 'postgres' ? `agentry_${config.database.schema ?? 'public'}` : 'agentry';
+}
+
 export function createBroadcast(config: Config, logger: Logger): Broadcast {
-  const namespace = config.database.dialect === 'postgres' ? `agentry_${config.database.schema ?? 'public'}` : 'agentry';
+  const namespace = redisNamespace(config);
   if (config.redisUrl) return new RedisBroadcast({ url: config.redisUrl, namespace, logger });
   if (config.database.dialect === 'postgres') return new PostgresBroadcast({ url: config.database.url, namespace, logger });
   return new LocalBroadcast();
