@@ -13,17 +13,14 @@
  *
  *   node --import tsx bench/history-window-load.ts
  */
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { loadConfig } from '../src/config.js';
 import { estimateTextTokens, loadHistoryWindow } from '../src/features/conversations/history-window.js';
 import type { MessageRow } from '../src/features/conversations/conversation.repository.js';
-import { type Database, openDatabase } from '../src/platform/db/database.js';
-import { migrateToLatest } from '../src/platform/db/migrate.js';
+import type { Database } from '../src/platform/db/database.js';
 import { newId } from '../src/platform/ids.js';
-import { type BenchResult, type Check, check, isMain, machineLoad, makeTempDataDir, percentile, runStandalone } from './support.js';
+import { type BenchResult, type Check, check, isMain, machineLoad, percentile, runStandalone } from './support.js';
+import { type BenchDialect, insertBenchOrganization, openFreshDatabase, seededRandom } from './bench-data.js';
 
 export const HISTORY_WINDOW_BUDGET_MS = 10;
 
@@ -35,7 +32,7 @@ export interface HistoryWindowOptions {
   readonly postgresUrl?: string;
 }
 
-type Dialect = 'sqlite' | 'postgres';
+type Dialect = BenchDialect;
 
 export interface HistoryWindowFigures {
   readonly dialect: Dialect;
@@ -53,18 +50,6 @@ const WORDS = (
   'invoices shipping addresses warranty terms and the next steps a support engineer would take for this account'
 ).split(' ');
 
-/** mulberry32: a small seeded generator, so every run writes the same conversation. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function prose(random: () => number, length: number): string {
   let text = '';
   while (text.length < length) text += `${WORDS[Math.floor(random() * WORDS.length)]}${random() < 0.1 ? '. ' : ' '}`;
@@ -76,13 +61,9 @@ async function fillConversation(database: Database, count: number): Promise<{ or
   const db = database.handle;
   const started = Date.now() - count * 1_000;
   const at = (offset: number) => new Date(started + offset * 1_000).toISOString();
-  const orgId = newId();
+  const orgId = await insertBenchOrganization(database, at(0));
   const agentId = newId();
   const conversationId = newId();
-  await db
-    .insertInto('organizations')
-    .values({ id: orgId, name: 'bench', salt: randomBytes(16).toString('hex'), parameters: '{}', balance: 0, balance_limited: 0, created_at: at(0), updated_at: at(0) })
-    .execute();
   await db
     .insertInto('ai_gateways')
     .values({
@@ -154,42 +135,11 @@ async function fillConversation(database: Database, count: number): Promise<{ or
   return { orgId, conversationId, totalCharacters };
 }
 
-async function openFresh(dialect: Dialect, postgresUrl: string | undefined): Promise<{ database: Database; drop: () => Promise<void> }> {
-  const directory = await makeTempDataDir();
-  const schema = `bench_${randomBytes(6).toString('hex')}`;
-  const config = loadConfig(
-    dialect === 'sqlite'
-      ? { AGENTRY_DATA_DIR: directory.path, LOG_LEVEL: 'silent' }
-      : { AGENTRY_DATA_DIR: directory.path, LOG_LEVEL: 'silent', DATABASE_URL: postgresUrl, AGENTRY_DATABASE_SCHEMA: schema },
-  );
-  const database = await openDatabase(config.database);
-  const drop = async () => {
-    await database.close();
-    if (dialect === 'postgres') {
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await client.end();
-      }
-    }
-    await directory.remove();
-  };
-  try {
-    await migrateToLatest(database);
-    return { database, drop };
-  } catch (error) {
-    await drop();
-    throw error;
-  }
-}
-
 export async function measureHistoryWindow(dialect: Dialect, options: HistoryWindowOptions = {}): Promise<HistoryWindowFigures> {
   const count = options.messages ?? 10_000;
   const warmup = options.warmup ?? 50;
   const runs = options.runs ?? 200;
-  const { database, drop } = await openFresh(dialect, options.postgresUrl);
+  const { database, drop } = await openFreshDatabase(dialect, options.postgresUrl);
   try {
     const fillStarted = performance.now();
     const { orgId, conversationId, totalCharacters } = await fillConversation(database, count);

@@ -16,6 +16,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { type BenchResult, type Check, check, isMain, machineLoad, readProcCpuMs, runStandalone, withServer } from './support.js';
+import { seededRandom } from './bench-data.js';
 
 export interface KnowledgeIndexingOptions {
   readonly documents?: number;
@@ -30,17 +31,6 @@ const WORDS = (
   'the a customer engineer checks replaces orders cleans updates resets confirms sends receives every month before after during ' +
   'with without under over quickly carefully again new old spare main secondary daily weekly manual automatic safe faulty'
 ).split(' ');
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** A paragraph of 60–110 words, sentences of 8–16 words, about two topics. */
 function paragraph(random: () => number): string {

@@ -19,6 +19,8 @@
  * This file is data: it is long because the knowledge base is.
  */
 
+import { seededRandom } from './bench-data.js';
+
 export type QueryKind = 'identifier' | 'keyword' | 'paraphrase';
 
 export interface RecallDocument {
@@ -38,17 +40,6 @@ export interface RecallQuery {
 export interface RecallCorpus {
   readonly documents: readonly RecallDocument[];
   readonly queries: readonly RecallQuery[];
-}
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 function seedOf(text: string): number {

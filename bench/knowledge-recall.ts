@@ -21,20 +21,17 @@
  *
  *   node --import tsx bench/knowledge-recall.ts
  */
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
-import { loadConfig } from '../src/config.js';
 import { queuedRow } from '../src/features/knowledge/document-record.js';
 import { LocalEmbedder } from '../src/features/knowledge/embeddings/index.js';
 import { DocumentIndexer } from '../src/features/knowledge/indexing/document-indexer.js';
 import { KnowledgeSearch, type SearchMode } from '../src/features/knowledge/search/knowledge-search.js';
-import { type Database, openDatabase } from '../src/platform/db/database.js';
-import { migrateToLatest } from '../src/platform/db/migrate.js';
+import type { Database } from '../src/platform/db/database.js';
 import { newId } from '../src/platform/ids.js';
 import { createLogger } from '../src/platform/logging/logger.js';
 import { knowledgeRecallCorpus, type QueryKind, type RecallCorpus, type RecallQuery } from './knowledge-recall-corpus.js';
-import { type BenchResult, type Check, check, isMain, machineLoad, makeTempDataDir, runStandalone } from './support.js';
+import { type BenchResult, type Check, check, isMain, machineLoad, runStandalone } from './support.js';
+import { type BenchDialect, insertBenchOrganization, openFreshDatabase } from './bench-data.js';
 
 /** "Hybrid beats X": hybrid's recall@10 minus X's, in percentage points, at least this. */
 export const RECALL_MARGIN_BUDGET_PP = 0.1;
@@ -43,7 +40,7 @@ const TOP = 10;
 const MODES: readonly SearchMode[] = ['vector', 'fullText', 'hybrid'];
 const KINDS: readonly QueryKind[] = ['identifier', 'keyword', 'paraphrase'];
 
-type Dialect = 'sqlite' | 'postgres';
+type Dialect = BenchDialect;
 
 export interface KnowledgeRecallOptions {
   readonly postgresUrl?: string;
@@ -67,42 +64,12 @@ interface DialectFigures {
   readonly outcomes: ReadonlyMap<SearchMode, readonly QueryOutcome[]>;
 }
 
-async function openFresh(dialect: Dialect, postgresUrl: string | undefined): Promise<{ database: Database; drop: () => Promise<void> }> {
-  const directory = await makeTempDataDir();
-  const schema = `bench_${randomBytes(6).toString('hex')}`;
-  const config = loadConfig(
-    dialect === 'sqlite'
-      ? { AGENTRY_DATA_DIR: directory.path, LOG_LEVEL: 'silent' }
-      : { AGENTRY_DATA_DIR: directory.path, LOG_LEVEL: 'silent', DATABASE_URL: postgresUrl, AGENTRY_DATABASE_SCHEMA: schema },
-  );
-  const database = await openDatabase(config.database);
-  const drop = async () => {
-    await database.close();
-    if (dialect === 'postgres') {
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await client.end();
-      }
-    }
-    await directory.remove();
-  };
-  await migrateToLatest(database);
-  return { database, drop };
-}
-
 /** An organization, an empty collection, and every document of the corpus as a Queued row, named by its slug. */
 async function insertCorpus(database: Database, corpus: RecallCorpus): Promise<{ orgId: string; collectionId: string }> {
   const db = database.handle;
   const now = new Date().toISOString();
-  const orgId = newId();
+  const orgId = await insertBenchOrganization(database, now);
   const collectionId = newId();
-  await db
-    .insertInto('organizations')
-    .values({ id: orgId, name: 'bench', salt: randomBytes(16).toString('hex'), parameters: '{}', balance: 0, balance_limited: 0, created_at: now, updated_at: now })
-    .execute();
   await db
     .insertInto('collections')
     .values({
@@ -160,7 +127,7 @@ function outcomeOf(query: RecallQuery, names: readonly string[]): QueryOutcome {
 }
 
 async function measure(dialect: Dialect, corpus: RecallCorpus, embedder: LocalEmbedder, postgresUrl: string | undefined): Promise<DialectFigures> {
-  const { database, drop } = await openFresh(dialect, postgresUrl);
+  const { database, drop } = await openFreshDatabase(dialect, postgresUrl);
   try {
     const { orgId, collectionId } = await insertCorpus(database, corpus);
     const indexStarted = performance.now();

@@ -22,24 +22,21 @@
  *
  *   node --import tsx bench/knowledge-search.ts
  */
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { loadConfig } from '../src/config.js';
 import { LocalEmbedder } from '../src/features/knowledge/embeddings/index.js';
 import type { Embedder } from '../src/features/knowledge/embeddings/index.js';
 import { embeddingBytes, signatureBytes } from '../src/features/knowledge/indexing/vector-encoding.js';
 import { KnowledgeSearch } from '../src/features/knowledge/search/knowledge-search.js';
-import { type Database, openDatabase } from '../src/platform/db/database.js';
-import { migrateToLatest } from '../src/platform/db/migrate.js';
+import type { Database } from '../src/platform/db/database.js';
 import { newId } from '../src/platform/ids.js';
-import { type BenchResult, type Check, check, isMain, machineLoad, makeTempDataDir, percentile, runStandalone } from './support.js';
+import { type BenchResult, type Check, check, isMain, machineLoad, percentile, runStandalone } from './support.js';
+import { type BenchDialect, insertBenchOrganization, openFreshDatabase, seededRandom } from './bench-data.js';
 
 export const SEARCH_P50_BUDGET_MS = 30;
 export const SEARCH_P99_BUDGET_MS = 100;
 
-type Dialect = 'sqlite' | 'postgres';
+type Dialect = BenchDialect;
 
 const DOCUMENTS = 10_000;
 const CHUNKS_PER_DOCUMENT = 10;
@@ -60,17 +57,6 @@ const ZIPF_TOTALS = (() => {
   return totals;
 })();
 const FILLER = 'the a of to and in for with on by from when after before every each this that it is are was be can should will must'.split(' ');
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -143,42 +129,12 @@ async function buildCorpus(): Promise<Corpus> {
   }
 }
 
-async function openFresh(dialect: Dialect, postgresUrl: string | undefined): Promise<{ database: Database; drop: () => Promise<void> }> {
-  const directory = await makeTempDataDir();
-  const schema = `bench_${randomBytes(6).toString('hex')}`;
-  const config = loadConfig(
-    dialect === 'sqlite'
-      ? { AGENTRY_DATA_DIR: directory.path, LOG_LEVEL: 'silent' }
-      : { AGENTRY_DATA_DIR: directory.path, LOG_LEVEL: 'silent', DATABASE_URL: postgresUrl, AGENTRY_DATABASE_SCHEMA: schema },
-  );
-  const database = await openDatabase(config.database);
-  const drop = async () => {
-    await database.close();
-    if (dialect === 'postgres') {
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await client.end();
-      }
-    }
-    await directory.remove();
-  };
-  await migrateToLatest(database);
-  return { database, drop };
-}
-
 /** Writes the collection; returns its ids and every chunk's vector by seq, for the exact scan. */
 async function fill(database: Database, corpus: Corpus): Promise<{ orgId: string; collectionId: string; vectors: Map<number, Float32Array> }> {
   const db = database.handle;
   const now = new Date().toISOString();
-  const orgId = newId();
+  const orgId = await insertBenchOrganization(database, now);
   const collectionId = newId();
-  await db
-    .insertInto('organizations')
-    .values({ id: orgId, name: 'bench', salt: randomBytes(16).toString('hex'), parameters: '{}', balance: 0, balance_limited: 0, created_at: now, updated_at: now })
-    .execute();
   await db
     .insertInto('collections')
     .values({
@@ -289,7 +245,7 @@ export interface SearchFigures {
 }
 
 async function measure(dialect: Dialect, corpus: Corpus, postgresUrl: string | undefined, runs: number): Promise<SearchFigures> {
-  const { database, drop } = await openFresh(dialect, postgresUrl);
+  const { database, drop } = await openFreshDatabase(dialect, postgresUrl);
   try {
     const fillStarted = performance.now();
     const { orgId, collectionId, vectors } = await fill(database, corpus);
