@@ -241,7 +241,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
             {
               search: (orgId, query, signal) => knowledgeSearch.search(orgId, query, signal),
               collections: (orgId, ids) => collections.describe(orgId, ids),
-              recentMessages: (orgId, conversationId, limit, roles) => conversations.recentLines(orgId, conversationId, limit, roles),
+              recentMessages: (orgId, conversationId, limit, roles, throughSeq) => conversations.recentLines(orgId, conversationId, limit, roles, throughSeq),
               rewrite: async (instructions, transcript, signal) => {
                 const caller = request.caller;
                 const result = await chatCompletions.complete(

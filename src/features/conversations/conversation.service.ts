@@ -170,25 +170,17 @@ export class ConversationService {
   }
 
   /**
-   * The conversation's last `limit` messages of the given roles up to the running turn's user message, oldest first:
-   * what retrieval builds its query from. Turns queued behind the running one have stored their user messages
-   * already; those are not its context.
+   * The conversation's last `limit` messages of the given roles up to `throughSeq` (a turn's own user message),
+   * oldest first: what retrieval builds its query from. Turns queued behind a turn have stored their user
+   * messages already; those are not its context.
    */
   async recentLines(
     orgId: string,
     conversationId: string,
     limit: number,
     roles: readonly ('user' | 'assistant')[],
+    throughSeq: number | null,
   ): Promise<{ role: 'user' | 'assistant'; content: string }[]> {
-    const running = await this.deps.db
-      .selectFrom('turns')
-      .innerJoin('messages', (join) => join.onRef('messages.id', '=', 'turns.user_message_id').onRef('messages.org_id', '=', 'turns.org_id'))
-      .select('messages.seq')
-      .where('turns.org_id', '=', orgId)
-      .where('turns.conversation_id', '=', conversationId)
-      .where('turns.status', '=', 'running')
-      .orderBy('messages.seq', 'desc')
-      .executeTakeFirst();
     let query = this.deps.db
       .selectFrom('messages')
       .select(['role', 'content'])
@@ -196,7 +188,7 @@ export class ConversationService {
       .where('conversation_id', '=', conversationId)
       .where('role', 'in', [...roles])
       .where('content', '!=', '');
-    if (running) query = query.where('seq', '<=', running.seq);
+    if (throughSeq !== null) query = query.where('seq', '<=', throughSeq);
     const rows = await query.orderBy('seq', 'desc').limit(limit).execute();
     return rows.reverse().map((row) => ({ role: row.role === 'assistant' ? 'assistant' : 'user', content: row.content }));
   }

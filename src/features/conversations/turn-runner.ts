@@ -580,6 +580,7 @@ export class TurnRunner {
         orgId: live.orgId,
         agentId: plan.agentId,
         conversationId: live.conversationId,
+        userMessageSeq: plan.userSeq,
         externalUserId: plan.externalUserId,
         timeZone: plan.timeZone,
         signal: live.abort.signal,

@@ -13,6 +13,8 @@ export interface ToolContext {
   readonly agentId: string;
   /** Null for a stateless `/v1` call of an agent, which keeps no conversation. */
   readonly conversationId: string | null;
+  /** The seq of the user message the turn answers: the end of the conversation as this turn sees it (turns queued behind it have stored theirs already). */
+  readonly userMessageSeq?: number;
   readonly externalUserId: string | null;
   /** The user's time zone when known (IANA name), for date and time tools. */
   readonly timeZone: string | null;

@@ -14,6 +14,8 @@ export type TurnKnowledgeProvider = (request: {
   agentId: string;
   caller: ToolContext['caller'];
   conversationId: string | null;
+  /** The turn's own user message: retrieval reads the conversation up to it. */
+  throughSeq: number | null;
   userText: string;
   settings: ResolvedAiGateway['parameters'] & { dataSourceCollections?: ResolvedAiGateway['profile']['dataSourceCollections'] };
   signal: AbortSignal;
@@ -88,6 +90,7 @@ export function createAgentToolsetProvider(deps: AgentToolsetDependencies): (req
         orgId,
         agentId,
         caller: context.caller,
+        throughSeq: context.userMessageSeq ?? null,
         conversationId: context.conversationId,
         userText,
         settings: { ...parameters, dataSourceCollections: agent.profile.dataSourceCollections },

@@ -31,8 +31,14 @@ export interface AgentRetrievalDependencies {
   readonly search: (orgId: string, query: KnowledgeQuery, signal: AbortSignal) => Promise<KnowledgeHit[]>;
   /** Names and descriptions of the org's collections among `ids`; ids that are not the org's are left out. */
   readonly collections: (orgId: string, ids: readonly string[]) => Promise<Map<string, { name: string; context: string | null }>>;
-  /** The conversation's last `limit` messages of the given roles, oldest first (the current user message included). */
-  readonly recentMessages: (orgId: string, conversationId: string, limit: number, roles: readonly ('user' | 'assistant')[]) => Promise<ConversationLine[]>;
+  /** The conversation's last `limit` messages of the given roles up to `throughSeq` (the turn's own user message, included), oldest first. */
+  readonly recentMessages: (
+    orgId: string,
+    conversationId: string,
+    limit: number,
+    roles: readonly ('user' | 'assistant')[],
+    throughSeq: number | null,
+  ) => Promise<ConversationLine[]>;
   /** Asks the agent's model for a search query; returns its text. */
   readonly rewrite: (instructions: string, transcript: string, signal: AbortSignal) => Promise<string>;
   /** Told when a rewrite failed and the plain query was used instead. */
@@ -42,6 +48,8 @@ export interface AgentRetrievalDependencies {
 export interface RetrievalRequest {
   readonly orgId: string;
   readonly conversationId: string | null;
+  /** The seq of the turn's own user message; null when unknown (then the newest messages are read). */
+  readonly throughSeq: number | null;
   readonly userText: string;
   readonly settings: AgentKnowledgeSettings;
   readonly signal: AbortSignal;
@@ -176,12 +184,12 @@ async function queryFor(deps: AgentRetrievalDependencies, request: RetrievalRequ
   if (strategy === 'Plain' || conversationId === null) return request.userText;
   if (strategy === 'Concatenate') {
     const size = settings.queryStrategyParameters?.concatenateContextSize ?? DEFAULT_CONCATENATE_SIZE;
-    const lines = await deps.recentMessages(request.orgId, conversationId, size, ['user']);
+    const lines = await deps.recentMessages(request.orgId, conversationId, size, ['user'], request.throughSeq);
     return lines.length === 0 ? request.userText : lines.map((line) => line.content).join('\n');
   }
   const size = settings.queryStrategyParameters?.rewriteContextSize ?? DEFAULT_REWRITE_SIZE;
   const roles: ('user' | 'assistant')[] = strategy === 'UserRewrite' ? ['user'] : ['user', 'assistant'];
-  const lines = await deps.recentMessages(request.orgId, conversationId, size, roles);
+  const lines = await deps.recentMessages(request.orgId, conversationId, size, roles, request.throughSeq);
   const transcript = lines.map((line) => `${line.role === 'user' ? 'User' : 'Assistant'}: ${line.content}`).join('\n\n');
   let rewritten: string;
   try {
