@@ -147,11 +147,13 @@ export async function createContainer(config: Config, options: ContainerOptions 
           logger: logger.child({ component: 'rate-limits' }),
         })
       : databaseCounters;
+    // One guarded fetch for every AI SDK provider: inference, and knowledge embeddings.
+    const fetchFor = createFetchFor({ tenant: tenantOutbound.dispatcher, operator: operatorOutbound.dispatcher });
     const chatCompletions = new ChatCompletionService({
       connections,
       aiGateways,
       outbound,
-      fetchFor: createFetchFor({ tenant: tenantOutbound.dispatcher, operator: operatorOutbound.dispatcher }),
+      fetchFor,
       prices,
       usage: usageRecorder,
       assertCanSpend: (orgId) => organizations.assertCanSpend(orgId),
@@ -160,7 +162,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     });
     const toolSources = new ExternalToolSources({
       outbound: tenantOutbound,
-      fetchFor: createFetchFor({ tenant: tenantOutbound.dispatcher, operator: operatorOutbound.dispatcher }),
+      fetchFor,
       orgSalt: (orgId) => organizations.getSalt(orgId),
       logger: logger.child({ component: 'tools' }),
     });
@@ -193,7 +195,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     const metrics = createMetrics();
     const embedders = createEmbedderRegistry({
       connections,
-      fetchFor: createFetchFor({ tenant: tenantOutbound.dispatcher, operator: operatorOutbound.dispatcher }),
+      fetchFor,
       defaultModel: config.knowledge.embeddings,
       local: { workers: config.knowledge.embeddingWorkers, onCompute: (milliseconds) => metrics.observeLocalEmbedding(milliseconds / 1000) },
     });
