@@ -98,6 +98,8 @@ function auditSnapshot(row: ApiKeyRow): Record<string, unknown> {
 export class ApiKeyService {
   private readonly cache: VerifiedKeyCache;
   private readonly lastTouched = new Map<string, number>();
+  /** `usedAt` writes still in flight, so a listing on this node reads its own writes. */
+  private readonly pendingUseWrites = new Set<Promise<void>>();
   private readonly usedAtResolutionMs: number;
 
   constructor(
@@ -147,6 +149,7 @@ export class ApiKeyService {
   }
 
   async listOrganizationKeys(orgId: string): Promise<ApiKeyView[]> {
+    await this.settleUseWrites();
     return (await listApiKeys(this.db, orgId, null)).map(toView);
   }
 
@@ -162,6 +165,7 @@ export class ApiKeyService {
 
   /** All keys of the organization, agent-scoped ones included; never the secrets, which are not stored. */
   async listAllKeys(orgId: string): Promise<OperatorKeyView[]> {
+    await this.settleUseWrites();
     return (await listAllApiKeys(this.db, orgId)).map((row) => ({ ...toView(row), agentId: row.agent_id }));
   }
 
@@ -192,6 +196,7 @@ export class ApiKeyService {
   }
 
   async listAgentKeys(orgId: string, agentId: string): Promise<AgentApiKeyView[]> {
+    await this.settleUseWrites();
     return (await listApiKeys(this.db, orgId, agentId)).map((row) => toAgentView(row, agentId));
   }
 
@@ -280,8 +285,13 @@ export class ApiKeyService {
     if (last !== undefined && now - last < this.usedAtResolutionMs) return;
     this.lastTouched.set(keyId, now);
     // Off the request path: a failed write of `usedAt` must not fail the request.
-    updateApiKeyUsedAt(this.db, keyId, new Date(now).toISOString()).catch((error: unknown) =>
-      this.options.onBackgroundError?.(error),
-    );
+    const write = updateApiKeyUsedAt(this.db, keyId, new Date(now).toISOString())
+      .catch((error: unknown) => this.options.onBackgroundError?.(error))
+      .finally(() => this.pendingUseWrites.delete(write));
+    this.pendingUseWrites.add(write);
+  }
+
+  private async settleUseWrites(): Promise<void> {
+    if (this.pendingUseWrites.size > 0) await Promise.all(this.pendingUseWrites);
   }
 }
