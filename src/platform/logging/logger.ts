@@ -1,33 +1,21 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { CENSOR, redactSecrets } from './redact-secrets.js';
 
 export type { Logger };
-
-/** Request headers and fields that carry secrets; pino replaces their values. */
-const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  'req.headers["organization-secret-key"]',
-  'req.headers["agent-secret-key"]',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  '*.apiKey',
-  '*.grantKey',
-  '*.secret',
-  '*.password',
-  '*.token',
-];
 
 const API_KEY_QUERY = /([?&]api-key=)[^&#]*/gi;
 
 /** The query form of a key (`?api-key=`) travels in the URL, which is logged. */
 export function redactUrl(url: string): string {
-  return url.replace(API_KEY_QUERY, '$1[Redacted]');
+  return url.replace(API_KEY_QUERY, `$1${CENSOR}`);
 }
 
 export function loggerOptions(level: LoggerOptions['level']): LoggerOptions {
   return {
     level: level ?? 'info',
-    redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
+    // Not pino's `redact`: its paths are applied by cloning every logged object,
+    // which was a fifth of all the memory a gateway request allocated.
+    formatters: { log: redactSecrets },
     serializers: {
       req(request: { id: string; method: string; url: string; ip?: string; headers: Record<string, unknown> }) {
         return { id: request.id, method: request.method, url: redactUrl(request.url), remoteAddress: request.ip };
