@@ -171,4 +171,20 @@ describe.each(dialects)('usage metering (%s)', (dialect) => {
     );
     expect(backwards.status).toBe(400);
   });
+
+  // Last: the burst's records would change the totals the tests above read.
+  it('stores a burst of calls written as one batch, each call once (73 = chunks of 50, 10, 10, 1, 1, 1)', async () => {
+    const calls = 73;
+    for (let index = 0; index < calls; index += 1) {
+      upstream.enqueue({ kind: 'reply', content: `reply ${index}`, usage: { prompt_tokens: 7, completion_tokens: 3 } });
+    }
+    await Promise.all(
+      Array.from({ length: calls }, () =>
+        client.chat.completions.create({ model: '@openai/burst-model', messages: [{ role: 'user', content: 'burst' }] }),
+      ),
+    );
+    const usage = await report('?groupBy=model');
+    const burst = usage.groups.find((group) => group.key === '@openai/burst-model');
+    expect(burst).toMatchObject({ requests: calls, errors: 0, promptTokens: 7 * calls, completionTokens: 3 * calls });
+  });
 });

@@ -1,11 +1,63 @@
-import type { Selectable } from 'kysely';
+import { CompiledQuery, type Selectable } from 'kysely';
 import type { DatabaseHandle } from '../../platform/db/database.js';
 import type { UsageRecordsTable } from './usage-record.table.js';
 
 export type UsageRecordRow = Selectable<UsageRecordsTable>;
 
+const USAGE_COLUMNS = [
+  'id',
+  'org_id',
+  'key_id',
+  'gateway_id',
+  'connection',
+  'model',
+  'upstream_model',
+  'prompt_tokens',
+  'completion_tokens',
+  'cached_tokens',
+  'cost',
+  'latency_ms',
+  'ttft_ms',
+  'status',
+  'error_code',
+  'streamed',
+  'created_at',
+] as const satisfies ReadonlyArray<keyof UsageRecordRow>;
+
+/** A batch is written in chunks of these sizes (largest first), each one statement compiled once per dialect. */
+const CHUNK_SIZES = [50, 10, 1] as const;
+const compiledInserts = new Map<string, string>();
+
+/** The INSERT of `size` rows in the handle's dialect, built by Kysely once and then reused as SQL text. */
+function insertSql(db: DatabaseHandle, size: number): string {
+  const key = `${db.getExecutor().adapter.constructor.name}:${size}`;
+  let sql = compiledInserts.get(key);
+  if (sql === undefined) {
+    const placeholderRow = Object.fromEntries(USAGE_COLUMNS.map((column) => [column, null])) as unknown as UsageRecordRow;
+    sql = db.insertInto('usage_records').values(Array.from({ length: size }, () => placeholderRow)).compile().sql;
+    compiledInserts.set(key, sql);
+  }
+  return sql;
+}
+
+/**
+ * Inserts usage records in as few statements as the chunk sizes allow.
+ * Batches arrive every second under load; compiling a fresh multi-row
+ * INSERT for each cost more than running it.
+ */
 export async function insertUsageRecords(db: DatabaseHandle, rows: readonly UsageRecordRow[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('usage_records').values([...rows]).execute();
+  let offset = 0;
+  for (const size of CHUNK_SIZES) {
+    const sql = insertSql(db, size);
+    for (; rows.length - offset >= size; offset += size) {
+      const parameters: unknown[] = [];
+      for (let index = offset; index < offset + size; index += 1) {
+        const row = rows[index]!;
+        for (const column of USAGE_COLUMNS) parameters.push(row[column]);
+      }
+      await db.executeQuery(CompiledQuery.raw(sql, parameters));
+    }
+  }
 }
 
 export interface UsageFilters {
