@@ -63,7 +63,7 @@ const USAGE_FIELD = /"usage"\s*:\s*\{/;
 const NO_CHOICES = /"choices"\s*:\s*\[\s*\]/;
 
 function isUsageOnlyFrame(data: string): boolean {
-  return USAGE_FIELD.test(data) && NO_CHOICES.test(data);
+  return data.includes('"usage"') && USAGE_FIELD.test(data) && NO_CHOICES.test(data);
 }
 
 /** The key and the gateway, each when it has limits. */
@@ -217,17 +217,12 @@ export class ChatCompletionService {
     const routing = target.complexityTier
       ? { model_routing: { complexity: target.complexityTier, model: target.upstreamModel, reasoning_effort: target.body.reasoning_effort ?? null } }
       : {};
-    return {
-      kind: 'json',
-      headers,
-      // Clients see the model they asked for, and what the call cost.
-      body: {
-        ...completion,
-        ...(target.replyPrefix ? { choices: prefixChoices(completion.choices, target.replyPrefix) } : {}),
-        model: request.model,
-        generation_context: { generated_usage: meter.price().lineItems, runned_functions: [], ...routing },
-      },
-    };
+    // Clients see the model they asked for, and what the call cost. The parsed
+    // reply is ours alone, so it is amended in place rather than copied.
+    if (target.replyPrefix) completion.choices = prefixChoices(completion.choices, target.replyPrefix);
+    completion.model = request.model;
+    completion.generation_context = { generated_usage: meter.price().lineItems, runned_functions: [], ...routing };
+    return { kind: 'json', headers, body: completion };
   }
 
   private relay(upstream: Readable, meter: CompletionMeter, options: CompletionOptions, shaping: RelayShaping): SseRelay {

@@ -7,7 +7,19 @@ export type MeterContext = Pick<UsageEvent, 'orgId' | 'keyId' | 'gatewayId' | 'c
   readonly estimatedPromptTokens: number;
 };
 
-const CONTENT_DELTA = /"content":"((?:[^"\\]|\\.)*)"/g;
+const CONTENT_KEY = '"content":"';
+
+/** The characters of the `"content":"…"` strings of a frame (escapes counted as written), for the estimate. Called per streamed frame, so it scans without allocating. */
+function contentCharacters(data: string): number {
+  let characters = 0;
+  for (let start = data.indexOf(CONTENT_KEY); start !== -1; start = data.indexOf(CONTENT_KEY, start)) {
+    let index = start + CONTENT_KEY.length;
+    while (index < data.length && data.charCodeAt(index) !== 34 /* " */) index += data.charCodeAt(index) === 92 /* \ */ ? 2 : 1;
+    characters += Math.min(index, data.length) - (start + CONTENT_KEY.length);
+    start = index + 1;
+  }
+  return characters;
+}
 const USAGE_FIELD = /"usage"\s*:\s*\{/;
 
 /**
@@ -21,6 +33,8 @@ export class CompletionMeter {
   private usage: TokenUsage | undefined;
   private streamedContentChars = 0;
   private recorded = false;
+  /** The last pricing and the usage it priced: a reply is priced for the client and again for the record. */
+  private priced: { readonly usage: TokenUsage; readonly result: PricedUsage } | undefined;
 
   constructor(
     private readonly context: MeterContext,
@@ -36,7 +50,7 @@ export class CompletionMeter {
 
   /** Observes one streamed `data:` payload: the usage chunk, or content to estimate from if none comes. */
   observeStreamData(data: string): void {
-    if (USAGE_FIELD.test(data)) {
+    if (data.includes('"usage"') && USAGE_FIELD.test(data)) {
       try {
         this.usage = readUsage((JSON.parse(data) as { usage?: unknown }).usage) ?? this.usage;
       } catch {
@@ -44,7 +58,7 @@ export class CompletionMeter {
       }
       return;
     }
-    for (const match of data.matchAll(CONTENT_DELTA)) this.streamedContentChars += match[1]?.length ?? 0;
+    this.streamedContentChars += contentCharacters(data);
   }
 
   observeUsage(usage: unknown): void {
@@ -54,7 +68,11 @@ export class CompletionMeter {
   /** Prices the usage known so far, for the response's `generation_context`. */
   price(): PricedUsage {
     const usage = this.currentUsage();
-    return this.prices.price({ connection: this.context.connection, model: this.context.upstreamModel, label: this.context.model, ...usage });
+    if (this.priced?.usage !== usage) {
+      const result = this.prices.price({ connection: this.context.connection, model: this.context.upstreamModel, label: this.context.model, ...usage });
+      this.priced = { usage, result };
+    }
+    return this.priced.result;
   }
 
   finish(status: 'ok' | 'error' | 'aborted', errorCode: string | null = null): void {

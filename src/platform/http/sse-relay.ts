@@ -110,14 +110,12 @@ export class SseRelay extends Transform {
   private scan(text: string, forward: boolean): void {
     this.pending += text;
     let forwarded = '';
-    let boundary = this.pending.search(/\r?\n\r?\n/);
-    while (boundary !== -1) {
-      const frame = this.pending.slice(0, boundary);
-      this.pending = this.pending.slice(boundary).replace(/^\r?\n\r?\n/, '');
+    for (let end = frameEnd(this.pending); end !== undefined; end = frameEnd(this.pending)) {
+      const frame = this.pending.slice(0, end.at);
+      this.pending = this.pending.slice(end.at + end.length);
       const data = dataOf(frame);
       if (data) this.options.onData?.(data);
       if (forward && !(data && this.options.dropData?.(data))) forwarded += `${this.rewriteFrame(frame, data)}\n\n`;
-      boundary = this.pending.search(/\r?\n\r?\n/);
     }
     // One push per incoming chunk, not per frame: fewer, larger writes to the socket.
     if (forwarded) this.push(this.replaceAll(forwarded));
@@ -175,7 +173,20 @@ export class SseRelay extends Transform {
   }
 }
 
+/** Where the first frame of `text` ends, and the length of the blank line that ends it; undefined while it is unfinished. */
+function frameEnd(text: string): { at: number; length: number } | undefined {
+  // Providers nearly always end frames with "\n\n"; the regular expression is only for those that use "\r\n".
+  if (!text.includes('\r')) {
+    const at = text.indexOf('\n\n');
+    return at === -1 ? undefined : { at, length: 2 };
+  }
+  const match = /\r?\n\r?\n/.exec(text);
+  return match ? { at: match.index, length: match[0].length } : undefined;
+}
+
 function dataOf(frame: string): string {
+  // The common frame: one `data:` line and nothing else.
+  if (frame.startsWith('data:') && !frame.includes('\n')) return frame.slice(5).trimStart();
   return frame
     .split(/\r?\n/)
     .filter((line) => line.startsWith('data:'))
