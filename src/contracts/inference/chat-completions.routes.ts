@@ -1,7 +1,8 @@
 import type { AgentCompletions } from '../../features/conversations/index.js';
-import { type ChatCompletionService, chatCompletionRequest } from '../../features/inference/index.js';
+import { type ChatCompletionService, chatCompletionRequest, isWellFormedChatCompletionRequest } from '../../features/inference/index.js';
 import type { AppInstance } from '../../platform/http/create-server.js';
 import { requestSignal } from '../../platform/http/request-signal.js';
+import { fastAcceptingValidator } from '../../platform/http/fast-accepting-validator.js';
 import { SSE_HEADERS } from '../../platform/http/sse-relay.js';
 import { ForbiddenError } from '../../platform/errors.js';
 import { actorOf, principalOf } from '../shared/authentication.js';
@@ -35,6 +36,7 @@ export function registerChatCompletionRoutes(app: AppInstance, deps: ChatComplet
         description: DESCRIPTION,
         body: chatCompletionRequest,
       },
+      validatorCompiler: fastAcceptingValidator(isWellFormedChatCompletionRequest),
     },
     async (request, reply) => {
       const principal = principalOf(request);

@@ -53,3 +53,66 @@ export function readUsage(usage: unknown): TokenUsage | undefined {
     cachedTokens: number(value.prompt_tokens_details?.cached_tokens),
   };
 }
+
+const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
+
+type Fields = Record<string, unknown>;
+
+function isObject(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Like `every`, but holes count as `undefined` (as in zod), not skipped. */
+function allItems(items: readonly unknown[], test: (item: unknown) => boolean): boolean {
+  for (let index = 0; index < items.length; index += 1) if (!test(items[index])) return false;
+  return true;
+}
+
+function isOptionalString(value: unknown): boolean {
+  return value === undefined || typeof value === 'string';
+}
+
+function isToolCall(value: unknown): boolean {
+  return isObject(value) && typeof value.id === 'string' && typeof value.type === 'string' && isObject(value.function) && typeof value.function.name === 'string';
+}
+
+function isContent(content: unknown): boolean {
+  if (content === undefined || content === null || typeof content === 'string') return true;
+  return Array.isArray(content) && allItems(content, (part) => isObject(part) && typeof part.type === 'string' && part.type.length > 0);
+}
+
+function isMessage(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    typeof value.role === 'string' &&
+    ROLES.has(value.role) &&
+    isContent(value.content) &&
+    isOptionalString(value.name) &&
+    isOptionalString(value.tool_call_id) &&
+    (value.tool_calls === undefined || (Array.isArray(value.tool_calls) && allItems(value.tool_calls, isToolCall)))
+  );
+}
+
+/**
+ * True exactly when `chatCompletionRequest` accepts `body`, checked in place:
+ * zod's parse copies every message, which on the gateway's hot path cost more
+ * than anything else in validation. A request this refuses goes through zod,
+ * whose errors name the field and the rule. A test holds the two in agreement.
+ */
+export function isWellFormedChatCompletionRequest(body: unknown): body is ChatCompletionRequest {
+  if (!isObject(body)) return false;
+  const { model, messages, stream, stream_options: streamOptions, n } = body;
+  return (
+    typeof model === 'string' &&
+    model.length >= 1 &&
+    model.length <= 300 &&
+    Array.isArray(messages) &&
+    messages.length >= 1 &&
+    allItems(messages, isMessage) &&
+    (stream === undefined || typeof stream === 'boolean') &&
+    (streamOptions === undefined ||
+      streamOptions === null ||
+      (isObject(streamOptions) && (streamOptions.include_usage === undefined || typeof streamOptions.include_usage === 'boolean'))) &&
+    (n === undefined || n === 1)
+  );
+}

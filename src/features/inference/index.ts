@@ -1,6 +1,6 @@
 import type * as AiSdkProvider from './ai-sdk-provider.js';
 export { ChatCompletionService, type Caller, type ChatCompletionResult } from './chat-completion.service.js';
-export { chatCompletionRequest, readUsage, type ChatCompletionRequest, type TokenUsage } from './chat-completion.schemas.js';
+export { chatCompletionRequest, isWellFormedChatCompletionRequest, readUsage, type ChatCompletionRequest, type TokenUsage } from './chat-completion.schemas.js';
 export type { OutboundRequest } from './openai-compatible-provider.js';
 export type { FetchFor } from './ai-sdk-provider.js';
 export { createFetchFor } from './guarded-fetch.js';
