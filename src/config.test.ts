@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from './config.js';
 describe('loadConfig', () => {
   it('serves on embedded defaults with an empty environment', () => {
     const config = loadConfig({}, '/srv/agentry');
-    expect(config.server).toMatchObject({ port: 8080, host: '127.0.0.1' });
+    expect(config.server).toMatchObject({ port: 8080, host: '127.0.0.1', heapGrowthPercent: 50 });
     expect(config.database).toEqual({ dialect: 'sqlite', file: path.join('/srv/agentry/data', 'agentry.db') });
     expect(config.blobDir).toBe('/srv/agentry/data/blobs');
     expect(Object.isFrozen(config.server)).toBe(true);
@@ -18,12 +18,12 @@ describe('loadConfig', () => {
 
   it('lists every bad setting by variable name', () => {
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', AGENTRY_ADMIN_KEY: 'short', LOG_LEVEL: 'loud' });
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', AGENTRY_ADMIN_KEY: 'short', LOG_LEVEL: 'loud', AGENTRY_HEAP_GROWTH_PERCENT: '500' });
       expect.unreachable('loadConfig accepted bad settings');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const message = (error as ConfigError).message;
-      for (const variable of ['PORT', 'DATABASE_URL', 'AGENTRY_ADMIN_KEY', 'LOG_LEVEL']) expect(message).toContain(variable);
+      for (const variable of ['PORT', 'DATABASE_URL', 'AGENTRY_ADMIN_KEY', 'LOG_LEVEL', 'AGENTRY_HEAP_GROWTH_PERCENT']) expect(message).toContain(variable);
     }
   });
 

@@ -29,6 +29,7 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AGENTRY_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   AGENTRY_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  AGENTRY_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(400).default(50),
   AGENTRY_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   AGENTRY_WORKERS: z.enum(['true', 'false']).default('true'),
   AGENTRY_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
@@ -89,6 +90,8 @@ export interface Config {
     readonly host: string;
     readonly bodyLimitBytes: number;
     readonly shutdownTimeoutMs: number;
+    /** How far past its live size V8 may grow the old generation before collecting it (0: V8's own heuristic). */
+    readonly heapGrowthPercent: number;
   };
   readonly dataDir: string;
   readonly database:
@@ -175,6 +178,7 @@ export function loadConfig(environment: Environment, workingDirectory: string = 
       host: env.HOST,
       bodyLimitBytes: env.AGENTRY_BODY_LIMIT_BYTES,
       shutdownTimeoutMs: env.AGENTRY_SHUTDOWN_TIMEOUT_MS,
+      heapGrowthPercent: env.AGENTRY_HEAP_GROWTH_PERCENT,
     },
     dataDir,
     database,

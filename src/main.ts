@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import { withDotenv } from './environment.js';
+import { limitHeapGrowth } from './platform/runtime/heap-growth.js';
 import { startServer } from './server.js';
 
 async function main(): Promise<void> {
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  limitHeapGrowth(config.server.heapGrowthPercent);
   const server = await startServer(config);
   const { logger } = server.container;
   if (server.bootstrapped) {
