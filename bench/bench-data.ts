@@ -1,6 +1,7 @@
 /**
  * What the in-process benchmarks share: a seeded random generator (every run
- * writes the same data), a fresh migrated database, and an organization to own it.
+ * writes the same data), a fresh migrated database, and an organization and a
+ * collection to own what a benchmark writes.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -67,4 +68,33 @@ export async function insertBenchOrganization(database: Database, at: string): P
     .values({ id: orgId, name: 'bench', salt: randomBytes(16).toString('hex'), parameters: '{}', balance: 0, balance_limited: 0, created_at: at, updated_at: at })
     .execute();
   return orgId;
+}
+
+/** An empty collection of `orgId`, created at `at`; `vectors` states the model its chunks already have, if any. Returns its id. */
+export async function insertBenchCollection(
+  database: Database,
+  orgId: string,
+  at: string,
+  options: { name: string; vectors?: { model: string; dimensions: number } },
+): Promise<string> {
+  const collectionId = newId();
+  await database.handle
+    .insertInto('collections')
+    .values({
+      id: collectionId,
+      org_id: orgId,
+      name: options.name,
+      context: null,
+      tags: '[]',
+      embedding_model: null,
+      vectors_model: options.vectors?.model ?? null,
+      vectors_dimensions: options.vectors?.dimensions ?? null,
+      chunk_max_tokens: null,
+      chunk_overlap_tokens: null,
+      index_version: 1,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+  return collectionId;
 }

@@ -31,7 +31,7 @@ import { newId } from '../src/platform/ids.js';
 import { createLogger } from '../src/platform/logging/logger.js';
 import { knowledgeRecallCorpus, type QueryKind, type RecallCorpus, type RecallQuery } from './knowledge-recall-corpus.js';
 import { type BenchResult, type Check, check, isMain, machineLoad, runStandalone } from './support.js';
-import { type BenchDialect, insertBenchOrganization, openFreshDatabase } from './bench-data.js';
+import { type BenchDialect, insertBenchCollection, insertBenchOrganization, openFreshDatabase } from './bench-data.js';
 
 /** "Hybrid beats X": hybrid's recall@10 minus X's, in percentage points, at least this. */
 export const RECALL_MARGIN_BUDGET_PP = 0.1;
@@ -69,25 +69,7 @@ async function insertCorpus(database: Database, corpus: RecallCorpus): Promise<{
   const db = database.handle;
   const now = new Date().toISOString();
   const orgId = await insertBenchOrganization(database, now);
-  const collectionId = newId();
-  await db
-    .insertInto('collections')
-    .values({
-      id: collectionId,
-      org_id: orgId,
-      name: 'halvard-support',
-      context: null,
-      tags: '[]',
-      embedding_model: null,
-      vectors_model: null,
-      vectors_dimensions: null,
-      chunk_max_tokens: null,
-      chunk_overlap_tokens: null,
-      index_version: 1,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
+  const collectionId = await insertBenchCollection(database, orgId, now, { name: 'halvard-support' });
   const rows = corpus.documents.map((document) =>
     queuedRow(
       { name: document.id, contents: `# ${document.title}\n\n${document.body}`, reference: null, tags: [], metadata: {} },

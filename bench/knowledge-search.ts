@@ -31,7 +31,7 @@ import { KnowledgeSearch } from '../src/features/knowledge/search/knowledge-sear
 import type { Database } from '../src/platform/db/database.js';
 import { newId } from '../src/platform/ids.js';
 import { type BenchResult, type Check, check, isMain, machineLoad, percentile, runStandalone } from './support.js';
-import { type BenchDialect, insertBenchOrganization, openFreshDatabase, seededRandom } from './bench-data.js';
+import { type BenchDialect, insertBenchCollection, insertBenchOrganization, openFreshDatabase, seededRandom } from './bench-data.js';
 
 export const SEARCH_P50_BUDGET_MS = 30;
 export const SEARCH_P99_BUDGET_MS = 100;
@@ -134,25 +134,7 @@ async function fill(database: Database, corpus: Corpus): Promise<{ orgId: string
   const db = database.handle;
   const now = new Date().toISOString();
   const orgId = await insertBenchOrganization(database, now);
-  const collectionId = newId();
-  await db
-    .insertInto('collections')
-    .values({
-      id: collectionId,
-      org_id: orgId,
-      name: 'bench',
-      context: null,
-      tags: '[]',
-      embedding_model: null,
-      vectors_model: 'local',
-      vectors_dimensions: 512,
-      chunk_max_tokens: null,
-      chunk_overlap_tokens: null,
-      index_version: 1,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
+  const collectionId = await insertBenchCollection(database, orgId, now, { name: 'bench', vectors: { model: 'local', dimensions: 512 } });
   const random = seededRandom(12);
   const vectors = new Map<number, Float32Array>();
   let seq = 0;
