@@ -4,6 +4,7 @@ import { operatorActor } from '../src/platform/actor.js';
 import { dialects } from './support/dialects.js';
 import { type HttpClient, httpClient } from './support/http-client.js';
 import { type ScriptedUpstream, startScriptedUpstream } from './support/scripted-upstream.js';
+import { waitIndexed } from './support/knowledge-index.js';
 import { type TestServer, startTestServer } from './support/test-server.js';
 
 interface AgentFile {
@@ -73,13 +74,7 @@ describe.each(dialects)('agent files to answers (%s)', (dialect) => {
     const added = await http.put<AgentFile>(`/external/agent-files/${file.id}/add-to-assistant`, asAgent());
     expect(added.status).toBe(200);
     const collectionId = added.body.collectionId!;
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const state = (await http.get<{ state: { indexed: number } }>(`/api/v1/collections/${collectionId}`, { key: server.adminKey })).body.state;
-      if (state.indexed === 1) break;
-      if (Date.now() > deadline) throw new Error('the agent file was not indexed');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitIndexed(http, collectionId, 1, server.adminKey);
 
     upstream.enqueue({ kind: 'reply', content: 'You have 45 days to return unworn boots [returns-policy.pdf].' });
     const started = await http.post<{ conversationId: string }>('/external/conversations/start', { ...asAgent(), body: {} });

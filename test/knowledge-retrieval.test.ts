@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dialects } from './support/dialects.js';
 import { type HttpClient, httpClient } from './support/http-client.js';
 import { type ScriptedUpstream, startScriptedUpstream } from './support/scripted-upstream.js';
+import { waitIndexed } from './support/knowledge-index.js';
 import { type TestServer, startTestServer } from './support/test-server.js';
 
 interface KnowledgeEntry {
@@ -58,15 +59,6 @@ describe.each(dialects)('knowledge retrieval for agents (%s)', (dialect) => {
   let manualCollection: string;
   let foreignCollection: string;
 
-  async function waitIndexed(id: string, total: number, key: string): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const view = await http.get<{ state: { indexed: number } }>(`/api/v1/collections/${id}`, { key });
-      if (view.body.state.indexed === total) return;
-      if (Date.now() > deadline) throw new Error(`collection not indexed: ${JSON.stringify(view.body.state)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 
   async function createCollection(name: string, documents: readonly Record<string, unknown>[], key: string): Promise<string> {
     const id = (await http.post<{ collectionId: string }>('/api/v1/collections', { key, body: { collectionName: name } })).body.collectionId;
@@ -74,7 +66,7 @@ describe.each(dialects)('knowledge retrieval for agents (%s)', (dialect) => {
       const created = await http.put(`/api/v1/collections/${id}/documents`, { key, body: document });
       expect(created.status).toBe(200);
     }
-    await waitIndexed(id, documents.length, key);
+    await waitIndexed(http, id, documents.length, key);
     return id;
   }
 
@@ -220,16 +212,25 @@ describe.each(dialects)('knowledge retrieval for agents (%s)', (dialect) => {
     expect(plainReply.knowledge?.map((entry) => entry.document_name) ?? []).not.toContain('manual:descaling');
   });
 
-  it('FullRewrite: asks the model for a search query from the transcript first, then answers with what it finds', async () => {
-    const agentId = await createAgent('Rewriter', { knowledgeCollections: [manualCollection], knowledgeBaseMaximumResults: 1, queryStrategy: 'FullRewrite' });
+  /**
+   * A rewriting agent's two turns: a purchase (rewrite, then a welcome), then
+   * "Tell me more." (rewrite to a warranty query, then `answer`). The upstream's
+   * log is reset between them, so `sent()` holds the second turn's two calls.
+   */
+  async function followUpWithRewrite(name: string, queryStrategy: 'FullRewrite' | 'UserRewrite', answer: string) {
+    const agentId = await createAgent(name, { knowledgeCollections: [manualCollection], knowledgeBaseMaximumResults: 1, queryStrategy });
     const conversationId = await open(agentId);
     upstream.enqueue({ kind: 'reply', content: 'espresso machine unpacking' });
     upstream.enqueue({ kind: 'reply', content: 'Welcome to the family!' });
     await ask(agentId, conversationId, 'I just bought your espresso machine.');
     upstream.reset();
     upstream.enqueue({ kind: 'reply', content: 'warranty boiler coverage' });
-    upstream.enqueue({ kind: 'reply', content: 'Two years [manual:warranty].' });
-    const reply = await ask(agentId, conversationId, 'Tell me more.');
+    upstream.enqueue({ kind: 'reply', content: answer });
+    return ask(agentId, conversationId, 'Tell me more.');
+  }
+
+  it('FullRewrite: asks the model for a search query from the transcript first, then answers with what it finds', async () => {
+    const reply = await followUpWithRewrite('Rewriter', 'FullRewrite', 'Two years [manual:warranty].');
 
     const [rewrite, answer] = sent();
     expect(systemTexts(rewrite).some((text) => text.startsWith(REWRITE_INSTRUCTIONS))).toBe(true);
@@ -250,15 +251,7 @@ describe.each(dialects)('knowledge retrieval for agents (%s)', (dialect) => {
   });
 
   it('UserRewrite: the transcript for the rewrite holds only the user’s messages', async () => {
-    const agentId = await createAgent('User rewriter', { knowledgeCollections: [manualCollection], knowledgeBaseMaximumResults: 1, queryStrategy: 'UserRewrite' });
-    const conversationId = await open(agentId);
-    upstream.enqueue({ kind: 'reply', content: 'espresso machine unpacking' });
-    upstream.enqueue({ kind: 'reply', content: 'Welcome to the family!' });
-    await ask(agentId, conversationId, 'I just bought your espresso machine.');
-    upstream.reset();
-    upstream.enqueue({ kind: 'reply', content: 'warranty boiler coverage' });
-    upstream.enqueue({ kind: 'reply', content: 'Two years.' });
-    const reply = await ask(agentId, conversationId, 'Tell me more.');
+    const reply = await followUpWithRewrite('User rewriter', 'UserRewrite', 'Two years.');
 
     const [rewrite, answer] = sent();
     const transcript = String(rewrite?.messages.at(-1)?.content);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from './support/dialects.js';
 import { type HttpClient, httpClient } from './support/http-client.js';
+import { waitIndexed } from './support/knowledge-index.js';
 import { type TestServer, startTestServer } from './support/test-server.js';
 
 interface QueryResult {
@@ -58,15 +59,6 @@ describe.each(dialects)('knowledge search (%s)', (dialect) => {
   const collection = (id: string) => http.get<CollectionView>(`/api/v1/collections/${id}`, { key: server.adminKey });
   const documentView = (id: string) => http.get<DocumentView>(`/api/v1/collections/${collectionId}/documents/${id}`, { key: server.adminKey });
 
-  async function waitIndexed(id: string, total: number): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const view = await collection(id);
-      if (view.body.state.indexed === total) return;
-      if (Date.now() > deadline) throw new Error(`collection not indexed: ${JSON.stringify(view.body.state)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 
   beforeAll(async () => {
     server = await startTestServer(dialect, { AGENTRY_WORKERS: 'true', AGENTRY_JOB_POLL_INTERVAL_MS: '50' });
@@ -79,7 +71,7 @@ describe.each(dialects)('knowledge search (%s)', (dialect) => {
       expect(created.status).toBe(200);
       ids.set(document.name, created.body.documentId);
     }
-    await waitIndexed(collectionId, CORPUS.length);
+    await waitIndexed(http, collectionId, CORPUS.length, server.adminKey);
   }, 120_000);
   afterAll(async () => {
     await server?.close();
@@ -177,7 +169,7 @@ describe.each(dialects)('knowledge search (%s)', (dialect) => {
       body: { name: 'garden:tomatoes', contents: 'Cucumbers climb trellises and want rich soil; pick them young for crisp pickles.' },
     });
     expect(changed.body).toMatchObject({ result: 'Updated', state: 'Queued' });
-    await waitIndexed(collectionId, CORPUS.length);
+    await waitIndexed(http, collectionId, CORPUS.length, server.adminKey);
     const found = await query({ terms: ['cucumbers trellis pickles'], collections: [collectionId], top: 1 });
     expect(found.body[0]).toMatchObject({ documentId: id });
     expect(found.body[0]!.documentContent).toContain('Cucumbers');

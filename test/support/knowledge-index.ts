@@ -1,5 +1,6 @@
 import { type ChunkOptions, chunkDocument } from '../../src/features/knowledge/chunking/index.js';
 import type { DatabaseHandle } from '../../src/platform/db/database.js';
+import type { HttpClient } from './http-client.js';
 
 export interface DocumentLine {
   readonly name: string;
@@ -73,7 +74,6 @@ export interface WaitOptions {
  * once `timeoutMs` has passed. A probe that throws is tried again (a busy server
  * may reset a kept-alive connection); the last error is reported at the deadline.
  */
-
 export async function eventually<T>(probe: () => Promise<T | undefined>, describe: () => Promise<string> | string, options: WaitOptions = {}): Promise<T> {
   const { timeoutMs = 30_000, intervalMs = 50 } = options;
   const deadline = Date.now() + timeoutMs;
@@ -90,4 +90,18 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, describ
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** Resolves once the collection's HTTP view counts `total` documents Indexed; the built-in model may take a while on a shared machine. */
+export async function waitIndexed(http: HttpClient, collectionId: string, total: number, key: string): Promise<void> {
+  let state: unknown;
+  await eventually(
+    async () => {
+      const view = await http.get<{ state: { indexed: number } }>(`/api/v1/collections/${collectionId}`, { key });
+      state = view.body.state;
+      return view.body.state.indexed === total ? true : undefined;
+    },
+    () => `collection ${collectionId} not indexed: ${JSON.stringify(state)}`,
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
 }
