@@ -2,6 +2,7 @@ import type { DatabaseHandle } from '../../../platform/db/database.js';
 import type { Dialect } from '../../../platform/db/dialect.js';
 import { nowIso } from '../../../platform/db/dialect.js';
 import type { Logger } from '../../../platform/logging/logger.js';
+import type { IndexBatchFigures } from '../../../platform/metrics/metrics.js';
 import { type Chunk, chunkDocument } from '../chunking/index.js';
 import { bumpIndexVersion, type NewChunk, replaceDocumentChunks } from '../chunk.repository.js';
 import { chunkSettings, effectiveEmbeddingModel } from '../collection-record.js';
@@ -28,7 +29,7 @@ export interface DocumentIndexerOptions {
   /** The first wait before a failed document is tried again; doubles per attempt. */
   readonly retryBaseMs?: number;
   /** Told about every batch written (for metrics). */
-  readonly onBatch?: (figures: { indexed: number; failed: number; chunks: number; embedSeconds: number; writeSeconds: number }) => void;
+  readonly onBatch?: (figures: IndexBatchFigures) => void;
 }
 
 export interface IndexRunResult {
