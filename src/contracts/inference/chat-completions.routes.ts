@@ -1,7 +1,7 @@
 import type { AgentCompletions } from '../../features/conversations/index.js';
 import { type ChatCompletionService, chatCompletionRequest, isWellFormedChatCompletionRequest } from '../../features/inference/index.js';
 import type { AppInstance } from '../../platform/http/create-server.js';
-import { requestSignal } from '../../platform/http/request-signal.js';
+import { watchClientDisconnect } from '../../platform/http/request-signal.js';
 import { fastAcceptingValidator } from '../../platform/http/fast-accepting-validator.js';
 import { SSE_HEADERS } from '../../platform/http/sse-relay.js';
 import { ForbiddenError } from '../../platform/errors.js';
@@ -46,11 +46,11 @@ export function registerChatCompletionRoutes(app: AppInstance, deps: ChatComplet
       }
       const noPing = String(request.headers['sse-stream-options'] ?? '').toLowerCase() === 'no-ping';
       const caller = callerOf(principal);
-      const signal = requestSignal(request, reply);
+      const disconnect = watchClientDisconnect(request, reply);
       const agent = await deps.agentCompletions.agentFor(principal.orgId, request.body);
       const result = agent
-        ? await deps.agentCompletions.complete(caller, actorOf(request), agent, request.body, { signal })
-        : await deps.chatCompletions.complete(caller, request.body, { signal, pingIntervalMs: noPing ? 0 : deps.ssePingIntervalMs });
+        ? await deps.agentCompletions.complete(caller, actorOf(request), agent, request.body, { signal: disconnect.signal })
+        : await deps.chatCompletions.complete(caller, request.body, { signal: disconnect, pingIntervalMs: noPing ? 0 : deps.ssePingIntervalMs });
       reply.headers(result.headers);
       if (result.kind === 'json') return reply.send(result.body);
       return reply.headers(SSE_HEADERS).send(result.body);

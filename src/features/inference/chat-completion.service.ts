@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { AppError } from '../../platform/errors.js';
+import { type Cancellation, abortSignalOf } from '../../platform/http/request-signal.js';
 import { SseRelay } from '../../platform/http/sse-relay.js';
 import type { AiGatewayService } from '../ai-gateways/index.js';
 import type { KeyLimits } from '../api-keys/index.js';
@@ -49,7 +50,7 @@ interface RelayShaping {
 }
 
 export interface CompletionOptions {
-  readonly signal: AbortSignal;
+  readonly signal: Cancellation;
   /** Silence after which a streamed response gets a keep-alive comment; 0 for none. */
   readonly pingIntervalMs: number;
 }
@@ -188,7 +189,7 @@ export class ChatCompletionService {
       ]);
       const call = toAiSdkCall(target.body, connection.type);
       const model = languageModelFor(connection, target.upstreamModel, this.deps.fetchFor);
-      const aiTarget = { connection, upstreamModel: target.upstreamModel, clientModel: request.model, signal: options.signal };
+      const aiTarget = { connection, upstreamModel: target.upstreamModel, clientModel: request.model, signal: abortSignalOf(options.signal) };
       if (request.stream) {
         const source = Readable.from(await streamCompletion(model, call, aiTarget));
         const relay = this.relay(source, meter, options, { clientWantsUsage, replyPrefix: target.replyPrefix });

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { type Cancellation, abortSignalOf } from '../../platform/http/request-signal.js';
 import type { ResolvedConnection } from '../connections/index.js';
 import { upstreamResponseError, upstreamTransportError } from './upstream-failure.js';
 import { type RetryOptions, DEFAULT_ATTEMPTS, abortableSleep, earlyRetryDelayMs, parseRetryAfter } from './upstream-retry.js';
@@ -11,7 +12,7 @@ export type OutboundRequest = (
 ) => Promise<Dispatcher.ResponseData>;
 
 export interface ProviderCallOptions extends RetryOptions {
-  readonly signal: AbortSignal;
+  readonly signal: Cancellation;
 }
 
 const ERROR_BODY_LIMIT = 64 * 1024;
@@ -62,7 +63,7 @@ export async function postChatCompletion(
       if ((error as { kind?: unknown }).kind !== undefined) throw error; // a policy refusal: an AppError already
       const delay = earlyRetryDelayMs({ kind: 'transport', error }, attempt, attempts);
       if (delay === undefined) throw upstreamTransportError(error, connection.name);
-      await sleep(delay, options.signal);
+      await sleep(delay, abortSignalOf(options.signal));
       continue;
     }
     if (response.statusCode < 400) return response;
@@ -76,7 +77,7 @@ export async function postChatCompletion(
         ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
       });
     }
-    await sleep(delay, options.signal);
+    await sleep(delay, abortSignalOf(options.signal));
   }
 }
 
