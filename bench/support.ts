@@ -155,6 +155,8 @@ export interface StartOptions {
   readonly nodeArgs?: readonly string[];
   /** Give up waiting for /readyz after this long. */
   readonly readyTimeoutMs?: number;
+  /** The server's entry script, when not `serverEntry` (to compare two builds in one run). */
+  readonly entry?: string;
 }
 
 export interface BenchServer {
@@ -189,7 +191,8 @@ const READY_POLL_INTERVAL_MS = 5;
  * if it exits first or is not ready within `readyTimeoutMs`.
  */
 export async function startServer(options: StartOptions = {}): Promise<BenchServer> {
-  if (!fs.existsSync(serverEntry)) throw new Error(`${serverEntry} is missing: run \`npm run build\` first`);
+  const entry = options.entry ? path.resolve(options.entry) : serverEntry;
+  if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
 
   const ownDirectory = options.dataDir ? undefined : await makeTempDataDir();
   const dataDir = options.dataDir ?? ownDirectory!.path;
@@ -201,7 +204,7 @@ export async function startServer(options: StartOptions = {}): Promise<BenchServ
 
   const started = performance.now();
   // cwd is the data directory so that no `.env` of the checkout is read.
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), serverEntry], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
     cwd: dataDir,
     env: serverEnvironment({
       PORT: String(port),

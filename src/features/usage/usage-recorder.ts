@@ -64,7 +64,7 @@ export class UsageRecorder {
       streamed: event.streamed ? 1 : 0,
       created_at: nowIso(),
     });
-    if (this.pending.length >= (this.options.maxBatch ?? 200)) void this.flush();
+    if (this.pending.length >= (this.options.maxBatch ?? 1_000)) void this.flush();
     else this.schedule();
   }
 
