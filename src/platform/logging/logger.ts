@@ -1,5 +1,6 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { CENSOR, redactSecrets } from './redact-secrets.js';
+import { stdoutBlocks } from './stdout-blocks.js';
 
 export type { Logger };
 
@@ -24,23 +25,6 @@ export function loggerOptions(level: LoggerOptions['level']): LoggerOptions {
   };
 }
 
-/** Log lines are written once this much is buffered, or at the latest after LOG_FLUSH_INTERVAL_MS. */
-const LOG_BUFFER_BYTES = 4_096;
-const LOG_FLUSH_INTERVAL_MS = 250;
-
-/**
- * Standard output, written in blocks: a gateway logs a line per request, and
- * one write per line was a system call and a thread-pool round trip each
- * time. Lines wait at most LOG_FLUSH_INTERVAL_MS; pino writes what is left
- * synchronously when the process exits.
- */
-export function bufferedStdout(): pino.DestinationStream {
-  const stream = pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES });
-  const flush = setInterval(() => stream.flush(), LOG_FLUSH_INTERVAL_MS).unref();
-  stream.on('close', () => clearInterval(flush));
-  return stream;
-}
-
-export function createLogger(level: LoggerOptions['level'], destination: pino.DestinationStream = bufferedStdout()): Logger {
+export function createLogger(level: LoggerOptions['level'], destination: pino.DestinationStream = stdoutBlocks()): Logger {
   return pino(loggerOptions(level), destination);
 }
