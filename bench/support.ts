@@ -23,6 +23,17 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const serverEntry = process.env.BENCH_SERVER_ENTRY ? path.resolve(process.env.BENCH_SERVER_ENTRY) : path.join(repoRoot, 'dist', 'main.js');
 export const LOOPBACK = '127.0.0.1';
 
+/**
+ * The node flags of package.json's start script (`node <flags> dist/main.js`),
+ * so that benchmarks run the server as `npm start` does.
+ */
+export function startScriptNodeArgs(): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const match = /\bnode((?:\s+--\S+)*)\s+dist\/main\.js\b/.exec(manifest.scripts?.start ?? '');
+  if (!match) throw new Error('package.json\'s start script does not run `node [flags] dist/main.js`');
+  return match[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -151,7 +162,7 @@ export interface StartOptions {
   readonly output?: ServerOutput;
   /** Extra environment for the server, e.g. `{ AGENTRY_WORKERS: 'false' }`. */
   readonly env?: Record<string, string>;
-  /** Extra node flags, e.g. `['--cpu-prof', '--cpu-prof-dir=/tmp/prof']`. */
+  /** Node flags after those of the start script, e.g. `['--cpu-prof', '--cpu-prof-dir=/tmp/prof']`. */
   readonly nodeArgs?: readonly string[];
   /** Give up waiting for /readyz after this long. */
   readonly readyTimeoutMs?: number;
@@ -204,7 +215,7 @@ export async function startServer(options: StartOptions = {}): Promise<BenchServ
 
   const started = performance.now();
   // cwd is the data directory so that no `.env` of the checkout is read.
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
+  const child = spawn(process.execPath, [...startScriptNodeArgs(), ...(options.nodeArgs ?? []), entry], {
     cwd: dataDir,
     env: serverEnvironment({
       PORT: String(port),
