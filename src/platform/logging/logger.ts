@@ -8,7 +8,8 @@ const API_KEY_QUERY = /([?&]api-key=)[^&#]*/gi;
 
 /** The query form of a key (`?api-key=`) travels in the URL, which is logged. */
 export function redactUrl(url: string): string {
-  return url.replace(API_KEY_QUERY, `$1${CENSOR}`);
+  // Logged for every request, and most have no query string at all.
+  return url.includes('?') ? url.replace(API_KEY_QUERY, `$1${CENSOR}`) : url;
 }
 
 export function loggerOptions(level: LoggerOptions['level']): LoggerOptions {
