@@ -105,8 +105,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     const policy = OutboundPolicy.fromSetting(config.outbound.allow);
     const tenantOutbound = createOutboundClient({ policy });
     const operatorOutbound = createOutboundClient({ policy, trusted: true });
-    const outbound: OutboundRequest = (url, { trusted, ...options }) =>
-      (trusted ? operatorOutbound : tenantOutbound).request(url, options);
+    // The options go on as they are: the client picks the fields it knows, so `trusted` is not sent anywhere.
+    const outbound: OutboundRequest = (url, options) => (options.trusted ? operatorOutbound : tenantOutbound).request(url, options);
     const connections = new ConnectionService({
       db: database.handle,
       audit,

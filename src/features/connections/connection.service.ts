@@ -75,7 +75,25 @@ function auditSnapshot(row: ConnectionRow): Record<string, unknown> {
 }
 
 export class ConnectionService {
-  constructor(private readonly deps: ConnectionServiceDependencies) {}
+  /** What `resolve` answers for each operator-declared connection; they do not change while the process runs. */
+  private readonly resolvedSystem: ReadonlyMap<string, ResolvedConnection>;
+
+  constructor(private readonly deps: ConnectionServiceDependencies) {
+    this.resolvedSystem = new Map(
+      deps.systemConnections.map((system) => [
+        system.name,
+        Object.freeze({
+          id: system.id,
+          name: system.name,
+          type: system.type,
+          baseUrl: system.baseUrl,
+          timeoutMs: SYSTEM_TIMEOUT_MS,
+          trusted: true,
+          ...(system.apiKey ? { apiKey: system.apiKey } : {}),
+        }),
+      ]),
+    );
+  }
 
   async list(orgId: string, query: ConnectionListQuery): Promise<OffsetPage<ConnectionView>> {
     const all = await this.views(orgId);
@@ -203,7 +221,7 @@ export class ConnectionService {
    * disabled by governance, and a Restricted one is only reached through a gateway.
    */
   async resolve(orgId: string, name: string, options: { viaGateway: boolean }): Promise<ResolvedConnection> {
-    const system = this.deps.systemConnections.find((connection) => connection.name === name);
+    const system = this.resolvedSystem.get(name);
     const row = system ? undefined : await findConnectionByName(this.deps.db, orgId, name);
     if (!system && !row) throw new NotFoundError('Connection', name);
     const type = (system?.type ?? row?.type) as ConnectionType;
@@ -213,9 +231,7 @@ export class ConnectionService {
         'connection_type_disabled',
       );
     }
-    if (system) {
-      return { id: system.id, name, type, baseUrl: system.baseUrl, timeoutMs: SYSTEM_TIMEOUT_MS, trusted: true, ...(system.apiKey ? { apiKey: system.apiKey } : {}) };
-    }
+    if (system) return system;
     const connection = row as ConnectionRow;
     if ((connection.access_mode as AccessMode) === 'Restricted' && !options.viaGateway) {
       throw new ForbiddenError(`Connection '${name}' is Restricted: only AI gateways that name it may use it.`, 'connection_restricted');

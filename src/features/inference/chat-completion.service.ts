@@ -100,13 +100,12 @@ export class ChatCompletionService {
     await this.deps.assertCanSpend(caller.orgId);
     const limited = limitSubjects(caller, plan);
     if (limited.length > 0) await this.deps.limiter.admit(limited);
-    const countTokens = (tokens: number) => {
-      if (limited.length > 0) this.deps.limiter.addTokens(limited, tokens).catch(this.deps.reportBackgroundError);
-    };
-    for (const [index, target] of plan.targets.entries()) {
+    const countTokens =
+      limited.length > 0 ? (tokens: number) => void this.deps.limiter.addTokens(limited, tokens).catch(this.deps.reportBackgroundError) : undefined;
+    for (let index = 0; index < plan.targets.length; index += 1) {
       const isLast = index === plan.targets.length - 1;
       try {
-        return await this.attempt(caller, request, plan, target, options, countTokens);
+        return await this.attempt(caller, request, plan, plan.targets[index]!, options, countTokens);
       } catch (error) {
         if (isLast || options.signal.aborted || !canFallBack(error)) throw error;
       }
@@ -120,7 +119,7 @@ export class ChatCompletionService {
     plan: CompletionPlan,
     target: CompletionTarget,
     options: CompletionOptions,
-    countTokens: (tokens: number) => void,
+    countTokens: ((tokens: number) => void) | undefined,
   ): Promise<ChatCompletionResult> {
     const connection = await target.connection();
     if (!OPENAI_WIRE_TYPES.has(connection.type) && !AI_SDK_CONNECTION_TYPES.has(connection.type)) {

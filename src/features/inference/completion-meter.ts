@@ -41,7 +41,7 @@ export class CompletionMeter {
     private readonly prices: PriceTable,
     private readonly recorder: UsageRecorder,
     /** Told the tokens a finished call used, for token limits. */
-    private readonly onTokens: (tokens: number) => void = () => undefined,
+    private readonly onTokens?: (tokens: number) => void,
   ) {}
 
   markFirstToken(): void {
@@ -94,7 +94,7 @@ export class CompletionMeter {
       errorCode,
       streamed: this.context.streamed,
     });
-    this.onTokens(usage.promptTokens + usage.completionTokens);
+    this.onTokens?.(usage.promptTokens + usage.completionTokens);
   }
 
   private currentUsage(): TokenUsage {

@@ -60,7 +60,8 @@ function toView(row: OrganizationRow): AccountView {
 }
 
 export class OrganizationService {
-  private readonly policyCache = new Map<string, { row: OrganizationRow; until: number }>();
+  /** Rows for the inference path's checks, with the governance policy parsed once per row rather than per call. */
+  private readonly policyCache = new Map<string, { row: OrganizationRow; disabledTypes: OrganizationParameters['disabledConnectionTypes']; until: number }>();
 
   constructor(
     private readonly db: DatabaseHandle,
@@ -161,7 +162,7 @@ export class OrganizationService {
 
   /** Refuses spending once an operator-set balance is used up. */
   async assertCanSpend(orgId: string): Promise<void> {
-    const row = await this.policyRow(orgId);
+    const { row } = await this.policy(orgId);
     if (row.balance_limited === 1 && row.balance <= 0) {
       throw new AppError('payment_required', 'balance_exhausted', `The organization's balance is used up (${row.balance}); an operator can add to it.`);
     }
@@ -175,17 +176,18 @@ export class OrganizationService {
 
   /** The governance policy that connections enforce. */
   async disabledConnectionTypes(orgId: string): Promise<OrganizationParameters['disabledConnectionTypes']> {
-    return parametersOf(await this.policyRow(orgId)).disabledConnectionTypes;
+    return (await this.policy(orgId)).disabledTypes;
   }
 
   /** The organization row for checks on the inference path, remembered briefly (see policyCacheTtlMs). */
-  private async policyRow(orgId: string): Promise<OrganizationRow> {
+  private async policy(orgId: string): Promise<{ row: OrganizationRow; disabledTypes: OrganizationParameters['disabledConnectionTypes'] }> {
     const now = Date.now();
     const cached = this.policyCache.get(orgId);
-    if (cached && cached.until > now) return cached.row;
+    if (cached && cached.until > now) return cached;
     const row = await this.requireRow(this.db, orgId);
-    this.policyCache.set(orgId, { row, until: now + (this.options.policyCacheTtlMs ?? DEFAULT_POLICY_CACHE_TTL_MS) });
-    return row;
+    const entry = { row, disabledTypes: parametersOf(row).disabledConnectionTypes, until: now + (this.options.policyCacheTtlMs ?? DEFAULT_POLICY_CACHE_TTL_MS) };
+    this.policyCache.set(orgId, entry);
+    return entry;
   }
 
   /** Each organization's audit retention, with the operator default filled in. */
