@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { ApiKeyService, KeyLimits } from '../../features/api-keys/index.js';
+import type { ApiKeyService, KeyLimits, KeyVerification } from '../../features/api-keys/index.js';
 import type { Actor } from '../../platform/actor.js';
 import { ForbiddenError, UnauthenticatedError } from '../../platform/errors.js';
 
@@ -57,10 +57,25 @@ function presentedCredentials(request: FastifyRequest): PresentedCredentials | u
   return secret ? { secret } : undefined;
 }
 
-export type Authenticate = (request: FastifyRequest) => Promise<Principal>;
+/** Synchronous for keys verified recently (nearly every request), a promise when the database must be asked. */
+export type Authenticate = (request: FastifyRequest) => Principal | Promise<Principal>;
+
+function principalFor(verification: KeyVerification, credentials: PresentedCredentials): Principal {
+  if (verification.status === 'expired') {
+    throw new UnauthenticatedError('key_expired', `The API key expired at ${verification.expiredAt}.`);
+  }
+  if (verification.status === 'invalid') {
+    throw new UnauthenticatedError('invalid_credentials', 'The API key is not valid.');
+  }
+  const { key } = verification;
+  if (credentials.claimedOrgId !== undefined && credentials.claimedOrgId !== key.orgId) {
+    throw new UnauthenticatedError('invalid_credentials', 'X-Org-Id does not match the organization of the API key.');
+  }
+  return { orgId: key.orgId, keyId: key.id, keyLabel: key.label, agentId: key.agentId, limits: key.limits };
+}
 
 export function createAuthenticator(apiKeys: ApiKeyService): Authenticate {
-  return async (request) => {
+  return (request) => {
     const credentials = presentedCredentials(request);
     if (!credentials) {
       throw new UnauthenticatedError(
@@ -68,18 +83,9 @@ export function createAuthenticator(apiKeys: ApiKeyService): Authenticate {
         'No API key was sent. Use "Authorization: Bearer <key>", "?api-key=<key>", "X-Api-Key" with "X-Org-Id", "Organization-Secret-Key" or "Agent-Secret-Key".',
       );
     }
-    const verification = await apiKeys.verify(credentials.secret);
-    if (verification.status === 'expired') {
-      throw new UnauthenticatedError('key_expired', `The API key expired at ${verification.expiredAt}.`);
-    }
-    if (verification.status === 'invalid') {
-      throw new UnauthenticatedError('invalid_credentials', 'The API key is not valid.');
-    }
-    const { key } = verification;
-    if (credentials.claimedOrgId !== undefined && credentials.claimedOrgId !== key.orgId) {
-      throw new UnauthenticatedError('invalid_credentials', 'X-Org-Id does not match the organization of the API key.');
-    }
-    return { orgId: key.orgId, keyId: key.id, keyLabel: key.label, agentId: key.agentId, limits: key.limits };
+    const cached = apiKeys.verifyCached(credentials.secret);
+    if (cached) return principalFor(cached, credentials);
+    return apiKeys.verify(credentials.secret).then((verification) => principalFor(verification, credentials));
   };
 }
 

@@ -257,12 +257,26 @@ export class ApiKeyService {
 
   async verify(secret: string, now = Date.now()): Promise<KeyVerification> {
     const keyHash = digestSecret(secret);
-    let row = this.cache.get(keyHash, now);
-    if (!row) {
-      row = await findApiKeyByHash(this.db, keyHash);
-      if (!row) return { status: 'invalid' };
-      this.cache.set(row, now, now);
-    }
+    const cached = this.cache.get(keyHash, now);
+    if (cached) return this.verifyRow(cached, keyHash, now);
+    const row = await findApiKeyByHash(this.db, keyHash);
+    if (!row) return { status: 'invalid' };
+    this.cache.set(row, now, now);
+    return this.verifyRow(row, keyHash, now);
+  }
+
+  /**
+   * The verification of a key verified recently (see cacheTtlMs), without a
+   * promise; undefined when the database must be asked (then call `verify`).
+   * Every authenticated request starts here.
+   */
+  verifyCached(secret: string, now = Date.now()): KeyVerification | undefined {
+    const keyHash = digestSecret(secret);
+    const cached = this.cache.get(keyHash, now);
+    return cached ? this.verifyRow(cached, keyHash, now) : undefined;
+  }
+
+  private verifyRow(row: ApiKeyRow, keyHash: string, now: number): KeyVerification {
     if (!digestsEqual(row.key_hash, keyHash)) return { status: 'invalid' };
     if (row.expires_at !== null && Date.parse(row.expires_at) <= now) {
       return { status: 'expired', expiredAt: row.expires_at };
