@@ -41,6 +41,22 @@ describe('SseRelay', () => {
     expect(body).toContain(': ping');
   });
 
+  it('finds frames ended by CRLF blank lines too, and replaces the literal in every forwarded frame', async () => {
+    const seen: string[] = [];
+    const relay = new SseRelay({
+      pingIntervalMs: 0,
+      onData: (data) => seen.push(data),
+      dropData: (data) => data.includes('"usage"'),
+      replace: { from: '"model":"up"', to: '"model":"@c/up"' },
+    });
+    const output = text(relay);
+    relay.write('data: {"model":"up","n":1}\r\n\r\ndata: {"usage":{}}\r\n');
+    relay.write('\r\ndata: {"model":"up","n":2,"also":{"model":"up"}}\n\ndata: [DONE]\r\n\r\n');
+    relay.end();
+    expect(await output).toBe('data: {"model":"@c/up","n":1}\r\n\r\ndata: {"model":"@c/up","n":2,"also":{"model":"@c/up"}}\n\ndata: [DONE]\r\n\r\n');
+    expect(seen).toEqual(['{"model":"up","n":1}', '{"usage":{}}', '{"model":"up","n":2,"also":{"model":"up"}}', '[DONE]']);
+  });
+
   it('drops the frames it is told to, forwarding the others whole', async () => {
     let first = 0;
     const relay = new SseRelay({ pingIntervalMs: 0, dropData: (data) => data.includes('"usage"'), onFirstChunk: () => (first += 1) });

@@ -108,15 +108,34 @@ export class SseRelay extends Transform {
   }
 
   private scan(text: string, forward: boolean): void {
-    this.pending += text;
+    const buffer = this.pending + text;
+    // Providers nearly always end frames with "\n\n"; only a chunk with a "\r" in it needs the slower search.
+    const plainEnds = !buffer.includes('\r');
+    let start = 0;
+    // Untouched frames are forwarded as one slice of the buffer; only a dropped or rewritten frame splits it.
+    let forwardFrom = 0;
     let forwarded = '';
-    for (let end = frameEnd(this.pending); end !== undefined; end = frameEnd(this.pending)) {
-      const frame = this.pending.slice(0, end.at);
-      this.pending = this.pending.slice(end.at + end.length);
+    for (let end = frameEnd(buffer, start, plainEnds); end !== undefined; end = frameEnd(buffer, start, plainEnds)) {
+      const frame = buffer.slice(start, end.at);
+      const next = end.at + end.length;
       const data = dataOf(frame);
       if (data) this.options.onData?.(data);
-      if (forward && !(data && this.options.dropData?.(data))) forwarded += `${this.rewriteFrame(frame, data)}\n\n`;
+      if (forward && data) {
+        if (this.options.dropData?.(data)) {
+          forwarded += buffer.slice(forwardFrom, start);
+          forwardFrom = next;
+        } else {
+          const rewritten = this.rewriteFrame(frame, data);
+          if (rewritten !== frame) {
+            forwarded += `${buffer.slice(forwardFrom, start)}${rewritten}\n\n`;
+            forwardFrom = next;
+          }
+        }
+      }
+      start = next;
     }
+    this.pending = start === 0 ? buffer : buffer.slice(start);
+    if (forward) forwarded += buffer.slice(forwardFrom, start);
     // One push per incoming chunk, not per frame: fewer, larger writes to the socket.
     if (forwarded) this.push(this.replaceAll(forwarded));
     // The rewrite just happened: the unfinished frame was not forwarded yet, and from now on text passes as it arrives.
@@ -148,8 +167,8 @@ export class SseRelay extends Transform {
   }
 
   private replaceAll(text: string): string {
-    const { from, to } = this.options.replace ?? { from: '', to: '' };
-    return from && text.includes(from) ? text.replaceAll(from, to) : text;
+    const from = this.options.replace?.from;
+    return from ? replaceLiteral(text, from, this.options.replace!.to) : text;
   }
 
   private armPing(): void {
@@ -173,16 +192,18 @@ export class SseRelay extends Transform {
   }
 }
 
-/** Where the first frame of `text` ends, and the length of the blank line that ends it; undefined while it is unfinished. */
-function frameEnd(text: string): { at: number; length: number } | undefined {
-  // Providers nearly always end frames with "\n\n"; the regular expression is only for those that use "\r\n".
-  if (!text.includes('\r')) {
-    const at = text.indexOf('\n\n');
+/** Where the first frame of `text` from `start` ends, and the length of the blank line that ends it; undefined while it is unfinished. */
+function frameEnd(text: string, start: number, plainEnds: boolean): { at: number; length: number } | undefined {
+  if (plainEnds) {
+    const at = text.indexOf('\n\n', start);
     return at === -1 ? undefined : { at, length: 2 };
   }
-  const match = /\r?\n\r?\n/.exec(text);
+  FRAME_END.lastIndex = start;
+  const match = FRAME_END.exec(text);
   return match ? { at: match.index, length: match[0].length } : undefined;
 }
+
+const FRAME_END = /\r?\n\r?\n/g;
 
 function dataOf(frame: string): string {
   // The common frame: one `data:` line and nothing else.
@@ -192,6 +213,24 @@ function dataOf(frame: string): string {
     .filter((line) => line.startsWith('data:'))
     .map((line) => line.slice(5).trimStart())
     .join('\n');
+}
+
+/**
+ * Every `from` in `text` replaced by `to`. String.prototype.replaceAll takes
+ * V8's generic replace path, several times slower for a literal, and it runs
+ * on every streamed chunk.
+ */
+function replaceLiteral(text: string, from: string, to: string): string {
+  let at = text.indexOf(from);
+  if (at === -1) return text;
+  let replaced = '';
+  let copiedTo = 0;
+  while (at !== -1) {
+    replaced += text.slice(copiedTo, at) + to;
+    copiedTo = at + from.length;
+    at = text.indexOf(from, copiedTo);
+  }
+  return replaced + text.slice(copiedTo);
 }
 
 /** The length of the longest tail of `text`, starting at or after `from`, that `literal` begins with (shorter than it). */
