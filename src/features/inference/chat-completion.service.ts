@@ -190,11 +190,9 @@ export class ChatCompletionService {
       const model = languageModelFor(connection, target.upstreamModel, this.deps.fetchFor);
       const aiTarget = { connection, upstreamModel: target.upstreamModel, clientModel: request.model, signal: abortSignalOf(options.signal) };
       if (request.stream) {
+        // A reader that leaves destroys the relay, which closes the generator (it would otherwise wait forever).
         const source = Readable.from(await streamCompletion(model, call, aiTarget));
-        const relay = this.relay(source, meter, options, { clientWantsUsage, replyPrefix: target.replyPrefix });
-        // A reader that leaves destroys the relay; the generator must then be closed too, or it waits forever.
-        relay.on('close', () => source.destroy());
-        return { kind: 'stream', body: relay, headers };
+        return { kind: 'stream', body: this.relay(source, meter, options, { clientWantsUsage, replyPrefix: target.replyPrefix }), headers };
       }
       const completion = await generateCompletion(model, call, aiTarget);
       meter.markFirstToken();
@@ -227,7 +225,7 @@ export class ChatCompletionService {
 
   private relay(upstream: Readable, meter: CompletionMeter, options: CompletionOptions, shaping: RelayShaping): SseRelay {
     const { replyPrefix } = shaping;
-    const relay = new SseRelay({
+    const relay = new SseRelay(upstream, {
       // Chunks name the model the client asked for, as JSON replies do.
       ...(shaping.modelField ? { replace: shaping.modelField } : {}),
       pingIntervalMs: options.pingIntervalMs,
@@ -238,6 +236,8 @@ export class ChatCompletionService {
       ...(replyPrefix ? { rewriteOnce: (data: string) => prefixFirstContentDelta(data, replyPrefix) } : {}),
     });
     upstream.on('error', () => {
+      // The reader left and the relay destroyed its source: the relay's `close` below records the call.
+      if (relay.destroyed) return;
       if (options.signal.aborted) {
         meter.finish('aborted');
         relay.destroy();
@@ -248,7 +248,6 @@ export class ChatCompletionService {
     });
     relay.on('end', () => meter.finish('ok'));
     relay.on('close', () => meter.finish(options.signal.aborted ? 'aborted' : 'ok'));
-    upstream.pipe(relay);
     return relay;
   }
 }

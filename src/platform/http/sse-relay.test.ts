@@ -1,6 +1,13 @@
+import { PassThrough } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { SseRelay } from './sse-relay.js';
+import { SseRelay, type SseRelayOptions } from './sse-relay.js';
+
+/** A relay reading a source the test writes to, as the gateway hands it the provider's response body. */
+function relayOf(options: SseRelayOptions): { relay: SseRelay; source: PassThrough } {
+  const source = new PassThrough();
+  return { relay: new SseRelay(source, options), source };
+}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -9,33 +16,33 @@ function delay(ms: number): Promise<void> {
 describe('SseRelay', () => {
   it('passes bytes through unchanged and reports each data payload, even when frames are split across chunks', async () => {
     const seen: string[] = [];
-    const relay = new SseRelay({ pingIntervalMs: 0, onData: (data) => seen.push(data) });
+    const { relay, source } = relayOf({ pingIntervalMs: 0, onData: (data) => seen.push(data) });
     const output = text(relay);
-    relay.write('data: {"a":1}\n\ndata: {"b"');
-    relay.write(':2}\n\n: comment\n\ndata: [DONE]\n\n');
-    relay.end();
+    source.write('data: {"a":1}\n\ndata: {"b"');
+    source.write(':2}\n\n: comment\n\ndata: [DONE]\n\n');
+    source.end();
     expect(await output).toBe('data: {"a":1}\n\ndata: {"b":2}\n\n: comment\n\ndata: [DONE]\n\n');
     expect(seen).toEqual(['{"a":1}', '{"b":2}', '[DONE]']);
   });
 
   it('sends a keep-alive comment after a silence, and none once it ends', async () => {
-    const relay = new SseRelay({ pingIntervalMs: 30 });
+    const { relay, source } = relayOf({ pingIntervalMs: 30 });
     const output = text(relay);
     await delay(80);
-    relay.end('data: x\n\n');
+    source.end('data: x\n\n');
     const body = await output;
     expect(body.startsWith(': ping\n\n')).toBe(true);
     expect(body.endsWith('data: x\n\n')).toBe(true);
   });
 
   it('never pings inside a half-received frame', async () => {
-    const relay = new SseRelay({ pingIntervalMs: 30 });
+    const { relay, source } = relayOf({ pingIntervalMs: 30 });
     const output = text(relay);
-    relay.write('data: {"half":');
+    source.write('data: {"half":');
     await delay(100);
-    relay.write('1}\n\n');
+    source.write('1}\n\n');
     await delay(80);
-    relay.end();
+    source.end();
     const body = await output;
     expect(body.startsWith('data: {"half":1}\n\n')).toBe(true);
     expect(body).toContain(': ping');
@@ -43,50 +50,50 @@ describe('SseRelay', () => {
 
   it('finds frames ended by CRLF blank lines too, and replaces the literal in every forwarded frame', async () => {
     const seen: string[] = [];
-    const relay = new SseRelay({
+    const { relay, source } = relayOf({
       pingIntervalMs: 0,
       onData: (data) => seen.push(data),
       dropData: (data) => data.includes('"usage"'),
       replace: { from: '"model":"up"', to: '"model":"@c/up"' },
     });
     const output = text(relay);
-    relay.write('data: {"model":"up","n":1}\r\n\r\ndata: {"usage":{}}\r\n');
-    relay.write('\r\ndata: {"model":"up","n":2,"also":{"model":"up"}}\n\ndata: [DONE]\r\n\r\n');
-    relay.end();
+    source.write('data: {"model":"up","n":1}\r\n\r\ndata: {"usage":{}}\r\n');
+    source.write('\r\ndata: {"model":"up","n":2,"also":{"model":"up"}}\n\ndata: [DONE]\r\n\r\n');
+    source.end();
     expect(await output).toBe('data: {"model":"@c/up","n":1}\r\n\r\ndata: {"model":"@c/up","n":2,"also":{"model":"@c/up"}}\n\ndata: [DONE]\r\n\r\n');
     expect(seen).toEqual(['{"model":"up","n":1}', '{"usage":{}}', '{"model":"up","n":2,"also":{"model":"up"}}', '[DONE]']);
   });
 
   it('drops the frames it is told to, forwarding the others whole', async () => {
     let first = 0;
-    const relay = new SseRelay({ pingIntervalMs: 0, dropData: (data) => data.includes('"usage"'), onFirstChunk: () => (first += 1) });
+    const { relay, source } = relayOf({ pingIntervalMs: 0, dropData: (data) => data.includes('"usage"'), onFirstChunk: () => (first += 1) });
     const output = text(relay);
-    relay.write('data: {"choices":[1]}\n\ndata: {"choices":[],"us');
-    relay.write('age":{"prompt_tokens":3}}\n\ndata: [DONE]\n\n');
-    relay.end();
+    source.write('data: {"choices":[1]}\n\ndata: {"choices":[],"us');
+    source.write('age":{"prompt_tokens":3}}\n\ndata: [DONE]\n\n');
+    source.end();
     expect(await output).toBe('data: {"choices":[1]}\n\ndata: [DONE]\n\n');
     expect(first).toBe(1);
   });
 
   it('replaces a literal in every frame, in both modes', async () => {
     for (const dropData of [undefined, () => false]) {
-      const relay = new SseRelay({ pingIntervalMs: 0, replace: { from: '"model":"m"', to: '"model":"@c/m"' }, ...(dropData ? { dropData } : {}) });
+      const { relay, source } = relayOf({ pingIntervalMs: 0, replace: { from: '"model":"m"', to: '"model":"@c/m"' }, ...(dropData ? { dropData } : {}) });
       const output = text(relay);
-      relay.end('data: {"model":"m","x":1}\n\ndata: {"model":"m"}\n\n');
+      source.end('data: {"model":"m","x":1}\n\ndata: {"model":"m"}\n\n');
       expect(await output).toBe('data: {"model":"@c/m","x":1}\n\ndata: {"model":"@c/m"}\n\n');
     }
   });
 
   it('replaces a literal split across network chunks, without holding back more than a possible start of it', async () => {
-    const relay = new SseRelay({ pingIntervalMs: 0, replace: { from: '"model":"gpt-x"', to: '"model":"@c/gpt-x"' } });
+    const { relay, source } = relayOf({ pingIntervalMs: 0, replace: { from: '"model":"gpt-x"', to: '"model":"@c/gpt-x"' } });
     const output: string[] = [];
     relay.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
     const ended = new Promise((resolve) => relay.on('end', resolve));
-    relay.write('data: {"id":1,"mod');
-    relay.write('el":"gp');
-    relay.write('t-x","n":"\\"model"}\n\n');
-    relay.write('data: {"model":"gpt-x"}\n\ndata: {"mo');
-    relay.end();
+    source.write('data: {"id":1,"mod');
+    source.write('el":"gp');
+    source.write('t-x","n":"\\"model"}\n\n');
+    source.write('data: {"model":"gpt-x"}\n\ndata: {"mo');
+    source.end();
     await ended;
     // What could not be the literal went out at once; the tail that could was held, then released unchanged at the end.
     expect(output[0]).toBe('data: {"id":1,');
@@ -100,14 +107,14 @@ describe('SseRelay', () => {
     const modes = [{}, { replace: { from: '"model":"m"', to: '"model":"@c/m"' } }, { dropData: () => false }, { rewriteOnce: () => undefined }];
     for (const mode of modes) {
       const seen: string[] = [];
-      const relay = new SseRelay({ pingIntervalMs: 0, onData: (data) => seen.push(data), ...mode });
+      const { relay, source } = relayOf({ pingIntervalMs: 0, onData: (data) => seen.push(data), ...mode });
       const output = text(relay);
       let start = 0;
       for (const cut of [...cuts, frame.length]) {
-        relay.write(frame.subarray(start, cut));
+        source.write(frame.subarray(start, cut));
         start = cut;
       }
-      relay.end();
+      source.end();
       const expected = 'replace' in mode ? 'data: {"model":"@c/m","content":"é😀"}\n\n' : frame.toString('utf8');
       expect(await output).toBe(expected);
       expect(seen).toEqual(['{"model":"m","content":"é😀"}']);
@@ -115,13 +122,13 @@ describe('SseRelay', () => {
   });
 
   it('forwards the bytes it was given untouched when nothing is rewritten, even an invalid sequence', async () => {
-    const relay = new SseRelay({ pingIntervalMs: 0 });
+    const { relay, source } = relayOf({ pingIntervalMs: 0 });
     const chunks: Buffer[] = [];
     relay.on('data', (chunk: Buffer) => chunks.push(chunk));
     const ended = new Promise((resolve) => relay.on('end', resolve));
     const bytes = Buffer.concat([Buffer.from('data: "'), Buffer.from([0xff, 0xe2, 0x82]), Buffer.from('"\n\n')]);
-    relay.write(bytes.subarray(0, 9));
-    relay.end(bytes.subarray(9));
+    source.write(bytes.subarray(0, 9));
+    source.end(bytes.subarray(9));
     await ended;
     expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
   });
@@ -129,7 +136,7 @@ describe('SseRelay', () => {
   it('rewrites the first frame it is told to, then passes the rest as it arrives, unfinished frame included', async () => {
     for (const dropData of [undefined, (data: string) => data.includes('"usage"')]) {
       const offered: string[] = [];
-      const relay = new SseRelay({
+      const { relay, source } = relayOf({
         pingIntervalMs: 0,
         replace: { from: '"model":"m"', to: '"model":"@c/m"' },
         rewriteOnce: (data) => {
@@ -139,9 +146,9 @@ describe('SseRelay', () => {
         ...(dropData ? { dropData } : {}),
       });
       const output = text(relay);
-      relay.write('event: chunk\ndata: {"model":"m","content":""}\n\ndata: {"model":"m","content":"Hi"}\n\ndata: {"model":"m","con');
-      relay.write('tent":"Hi again"}\n\ndata: {"choices":[],"usage":{}}\n\ndata: [DONE]\n\n');
-      relay.end();
+      source.write('event: chunk\ndata: {"model":"m","content":""}\n\ndata: {"model":"m","content":"Hi"}\n\ndata: {"model":"m","con');
+      source.write('tent":"Hi again"}\n\ndata: {"choices":[],"usage":{}}\n\ndata: [DONE]\n\n');
+      source.end();
       expect(await output).toBe(
         [
           'event: chunk\ndata: {"model":"@c/m","content":""}\n\n',
@@ -156,11 +163,42 @@ describe('SseRelay', () => {
   });
 
   it('ends with an OpenAI-shaped error event', async () => {
-    const relay = new SseRelay({ pingIntervalMs: 0 });
+    const { relay, source } = relayOf({ pingIntervalMs: 0 });
     const output = text(relay);
-    relay.write('data: {"choices":[]}\n\n');
+    source.write('data: {"choices":[]}\n\n');
     relay.failWith({ message: 'upstream closed', type: 'upstream_error', code: 'upstream_disconnected' });
     const body = await output;
     expect(body).toContain('data: {"error":{"message":"upstream closed","type":"upstream_error","code":"upstream_disconnected","param":null}}');
+  });
+});
+
+describe('SseRelay and its source', () => {
+  it('pauses the source while the reader is behind, and resumes it when the reader reads', async () => {
+    const { relay, source } = relayOf({ pingIntervalMs: 0 });
+    const frame = `data: ${'x'.repeat(1_000)}\n\n`;
+    for (let index = 0; index < 40; index += 1) source.write(frame);
+    await delay(20);
+    // Nobody reads the relay yet: it stopped taking chunks once its buffer was full.
+    expect(source.isPaused()).toBe(true);
+    expect(relay.readableLength).toBeLessThan(40 * frame.length);
+    source.end();
+    expect(await text(relay)).toBe(frame.repeat(40));
+  });
+
+  it('destroys an unfinished source when the reader leaves, and leaves a finished one alone', async () => {
+    const first = relayOf({ pingIntervalMs: 0 });
+    first.source.write('data: 1\n\n');
+    first.relay.destroy();
+    await delay(10);
+    expect(first.source.destroyed).toBe(true);
+
+    // A source that stays undestroyed after its end unless someone destroys it.
+    const finished = new PassThrough({ autoDestroy: false });
+    const second = new SseRelay(finished, { pingIntervalMs: 0 });
+    finished.end('data: 2\n\n');
+    expect(await text(second)).toBe('data: 2\n\n');
+    second.destroy();
+    expect(finished.readableEnded).toBe(true);
+    expect(finished.destroyed).toBe(false);
   });
 });

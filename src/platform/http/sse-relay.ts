@@ -1,4 +1,4 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
 export interface SseRelayOptions {
@@ -35,8 +35,15 @@ export const SSE_HEADERS = {
  * watching its `data:` frames and sending keep-alive comments during silence.
  * Frames are only scanned, never re-encoded, so relaying costs almost nothing;
  * the one exception is the single frame `rewriteOnce` replaces.
+ *
+ * It reads its source through `data` events rather than being a Transform
+ * piped from it: a streamed completion is twenty-odd chunks, and a Transform's
+ * writable side allocated about 16 KB per response (write requests, callbacks,
+ * ticks), which the garbage collector then paid for. Backpressure is kept by
+ * pausing the source while this stream's buffer is full. The source belongs to
+ * the relay: destroying the relay destroys an unfinished source.
  */
-export class SseRelay extends Transform {
+export class SseRelay extends Readable {
   /** Keeps a multi-byte character split across chunks whole in the scanned (and, when rewriting, forwarded) text. */
   private readonly decoder = new StringDecoder('utf8');
   /** Bytes can be forwarded as they came only while nothing is ever rewritten. */
@@ -48,47 +55,73 @@ export class SseRelay extends Transform {
   private awaitingRewrite: boolean;
   private timer: NodeJS.Timeout | undefined;
   private seenFirstChunk = false;
+  private finished = false;
 
-  constructor(private readonly options: SseRelayOptions) {
+  constructor(
+    private readonly source: Readable,
+    private readonly options: SseRelayOptions,
+  ) {
     super();
     this.forwardsBytes = !options.replace?.from && !options.rewriteOnce;
     this.awaitingRewrite = options.rewriteOnce !== undefined;
     this.armPing();
+    source.on('data', this.onSourceData);
+    source.once('end', this.onSourceEnd);
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  override _read(): void {
+    if (this.source.isPaused() && !this.finished) this.source.resume();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.stopReading();
+    if (!this.source.readableEnded) this.source.destroy();
+    callback(error);
+  }
+
+  /** Ends the stream with an error event in OpenAI's shape, which OpenAI clients raise as an APIError. */
+  failWith(error: { message: string; type: string; code: string }): void {
+    if (this.finished) return;
+    this.stopReading();
+    if (this.held) this.push(this.held);
+    this.held = '';
+    this.push(`data: ${JSON.stringify({ error: { ...error, param: null } })}\n\n`);
+    this.push(null);
+  }
+
+  private readonly onSourceData = (chunk: Buffer | string): void => {
     this.armPing();
     if (!this.seenFirstChunk) {
       this.seenFirstChunk = true;
       this.options.onFirstChunk?.();
     }
-    this.relayText(this.decoder.write(chunk));
-    callback(null, this.forwardsBytes && !this.framed ? chunk : undefined);
-  }
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    this.relayText(this.decoder.write(bytes));
+    if (this.forwardsBytes && !this.framed) this.forward(bytes);
+  };
 
-  override _flush(callback: TransformCallback): void {
-    this.disarm();
+  private readonly onSourceEnd = (): void => {
+    if (this.finished) return;
+    this.stopReading();
     const rest = this.decoder.end();
     if (rest) this.relayText(rest);
     if (this.pending.trim()) this.scan('\n\n', this.framed);
     this.pending = '';
     if (this.held) this.push(this.held);
     this.held = '';
-    callback();
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.disarm();
-    callback(error);
-  }
-
-  /** Ends the stream with an error event in OpenAI's shape, which OpenAI clients raise as an APIError. */
-  failWith(error: { message: string; type: string; code: string }): void {
-    this.disarm();
-    if (this.held) this.push(this.held);
-    this.held = '';
-    this.push(`data: ${JSON.stringify({ error: { ...error, param: null } })}\n\n`);
     this.push(null);
+  };
+
+  private stopReading(): void {
+    this.finished = true;
+    this.disarm();
+    this.source.off('data', this.onSourceData);
+    this.source.off('end', this.onSourceEnd);
+  }
+
+  /** Pushes relayed output, pausing the source while the reader is behind. */
+  private forward(chunk: Buffer | string): void {
+    if (!this.push(chunk) && !this.finished) this.source.pause();
   }
 
   /** Frame by frame while frames may be dropped or one is still to be rewritten; otherwise as the text arrives. */
@@ -137,7 +170,7 @@ export class SseRelay extends Transform {
     this.pending = start === 0 ? buffer : buffer.slice(start);
     if (forward) forwarded += buffer.slice(forwardFrom, start);
     // One push per incoming chunk, not per frame: fewer, larger writes to the socket.
-    if (forwarded) this.push(this.replaceAll(forwarded));
+    if (forwarded) this.forward(this.replaceAll(forwarded));
     // The rewrite just happened: the unfinished frame was not forwarded yet, and from now on text passes as it arrives.
     if (forward && !this.framed && this.pending) this.pushText(this.pending);
   }
@@ -155,7 +188,7 @@ export class SseRelay extends Transform {
   private pushText(text: string): void {
     const from = this.options.replace?.from;
     if (!from) {
-      if (text) this.push(text);
+      if (text) this.forward(text);
       return;
     }
     const joined = this.held + text;
@@ -163,7 +196,7 @@ export class SseRelay extends Transform {
     const keep = startOfLiteral(joined, last === -1 ? 0 : last + from.length, from);
     this.held = joined.slice(joined.length - keep);
     const ready = joined.slice(0, joined.length - keep);
-    if (ready) this.push(this.replaceAll(ready));
+    if (ready) this.forward(this.replaceAll(ready));
   }
 
   private replaceAll(text: string): string {
