@@ -4,7 +4,7 @@
  *
  *   direct   the fixed upstream itself (bench/fixed-upstream.ts, own process),
  *   floor    a bare Fastify + undici pass-through (bench/floor-proxy.ts, own process),
- *   agentry  `node dist/main.js` with OPENAI_BASE_URL=<upstream>/v1, OPENAI_API_KEY=bench,
+ *   agentry  `node <start script flags> dist/main.js` with OPENAI_BASE_URL=<upstream>/v1, OPENAI_API_KEY=bench,
  *
  * for non-streamed (`json`) and streamed (`stream`, 20 events) requests:
  *
@@ -22,9 +22,10 @@
  * same way. Rotating means a change in the machine's load during the run (on
  * 2 CPUs anything else running shows) hits all three alike. The load
  * generator runs in this process; the upstream and the floor each in their
- * own (node --import tsx), Agentry as `node dist/main.js` on a temporary data
- * directory. Everything runs on 127.0.0.1 and is stopped and removed again,
- * also on failure. About 70 s in all.
+ * own (node --import tsx, no flags: the floor is a bare proxy), Agentry as
+ * `npm start` runs it (`node <flags> dist/main.js`, see startScriptNodeArgs)
+ * on a temporary data directory. Everything runs on 127.0.0.1 and is stopped
+ * and removed again, also on failure. About 70 s in all.
  *
  *   npm run build && node --import tsx bench/inference.ts
  */
@@ -47,6 +48,7 @@ import {
   repoRoot,
   runStandalone,
   serverEntry,
+  startScriptNodeArgs,
   startHelperProcess,
   withServer,
 } from './support.js';
@@ -371,7 +373,7 @@ export async function runInference(options: InferenceOptions = {}): Promise<Infe
 
           const info: string[] = [
             `inference: machine before: ${loadBefore}`,
-            `inference: POST ${PATH}; direct = fixed upstream (pid ${upstream.pid}), floor = Fastify + undici pass-through (pid ${floor.pid}), agentry = ${path.relative(repoRoot, serverEntry).startsWith('..') ? serverEntry : path.relative(repoRoot, serverEntry)} (pid ${server.pid}, LOG_LEVEL=${server.logLevel}, model ${AGENTRY_MODEL}); stream = ${FIXED_STREAM.length - 1} events + [DONE], ${EXPECTED_STREAM.length} bytes`,
+            `inference: POST ${PATH}; direct = fixed upstream (pid ${upstream.pid}), floor = Fastify + undici pass-through (pid ${floor.pid}), agentry = node ${[...startScriptNodeArgs(), path.relative(repoRoot, serverEntry).startsWith('..') ? serverEntry : path.relative(repoRoot, serverEntry)].join(' ')} (pid ${server.pid}, LOG_LEVEL=${server.logLevel}, model ${AGENTRY_MODEL}); stream = ${FIXED_STREAM.length - 1} events + [DONE], ${EXPECTED_STREAM.length} bytes`,
           ];
           for (const mode of MODES) {
             for (const name of TARGETS) {
