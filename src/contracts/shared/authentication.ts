@@ -83,9 +83,10 @@ export function createAuthenticator(apiKeys: ApiKeyService): Authenticate {
         'No API key was sent. Use "Authorization: Bearer <key>", "?api-key=<key>", "X-Api-Key" with "X-Org-Id", "Organization-Secret-Key" or "Agent-Secret-Key".',
       );
     }
-    const cached = apiKeys.verifyCached(credentials.secret);
-    if (cached) return principalFor(cached, credentials);
-    return apiKeys.verify(credentials.secret).then((verification) => principalFor(verification, credentials));
+    const verification = apiKeys.verify(credentials.secret);
+    return verification instanceof Promise
+      ? verification.then((verified) => principalFor(verified, credentials))
+      : principalFor(verification, credentials);
   };
 }
 

@@ -255,25 +255,20 @@ export class ApiKeyService {
     });
   }
 
-  async verify(secret: string, now = Date.now()): Promise<KeyVerification> {
+  /**
+   * Verifies a presented key: synchronously when it was verified recently
+   * (see cacheTtlMs), as nearly every request's key was, and with a promise
+   * when the database must be asked.
+   */
+  verify(secret: string, now = Date.now()): KeyVerification | Promise<KeyVerification> {
     const keyHash = digestSecret(secret);
     const cached = this.cache.get(keyHash, now);
     if (cached) return this.verifyRow(cached, keyHash, now);
-    const row = await findApiKeyByHash(this.db, keyHash);
-    if (!row) return { status: 'invalid' };
-    this.cache.set(row, now, now);
-    return this.verifyRow(row, keyHash, now);
-  }
-
-  /**
-   * The verification of a key verified recently (see cacheTtlMs), without a
-   * promise; undefined when the database must be asked (then call `verify`).
-   * Every authenticated request starts here.
-   */
-  verifyCached(secret: string, now = Date.now()): KeyVerification | undefined {
-    const keyHash = digestSecret(secret);
-    const cached = this.cache.get(keyHash, now);
-    return cached ? this.verifyRow(cached, keyHash, now) : undefined;
+    return findApiKeyByHash(this.db, keyHash).then((row): KeyVerification => {
+      if (!row) return { status: 'invalid' };
+      this.cache.set(row, now, now);
+      return this.verifyRow(row, keyHash, now);
+    });
   }
 
   private verifyRow(row: ApiKeyRow, keyHash: string, now: number): KeyVerification {

@@ -54,6 +54,13 @@ export function readUsage(usage: unknown): TokenUsage | undefined {
   };
 }
 
+const USAGE_FIELD = /"usage"\s*:\s*\{/;
+
+/** Whether a streamed `data:` payload carries a usage object; the substring check spares the regular expression on nearly every frame. */
+export function carriesUsage(data: string): boolean {
+  return data.includes('"usage"') && USAGE_FIELD.test(data);
+}
+
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
 
 type Fields = Record<string, unknown>;

@@ -9,7 +9,7 @@ import type { LimitSubject, RateLimiter } from '../limits/index.js';
 import type { PriceTable, UsageRecorder } from '../usage/index.js';
 import { AI_SDK_CONNECTION_TYPES } from './ai-sdk-connection-types.js';
 import type { FetchFor } from './ai-sdk-provider.js';
-import type { ChatCompletionRequest } from './chat-completion.schemas.js';
+import { type ChatCompletionRequest, carriesUsage } from './chat-completion.schemas.js';
 import { CompletionMeter } from './completion-meter.js';
 import { type CompletionPlan, type CompletionTarget, planCompletion } from './completion-plan.js';
 import { type OutboundRequest, postChatCompletion } from './openai-compatible-provider.js';
@@ -60,11 +60,10 @@ const OPENAI_WIRE_TYPES = new Set(['OpenAiCompatible', 'Ollama']);
 /** Provider failures a fallback model may cure; a request the provider rejects as invalid is not one. */
 const FALLBACK_KINDS = new Set(['upstream', 'upstream_timeout', 'rate_limited']);
 
-const USAGE_FIELD = /"usage"\s*:\s*\{/;
 const NO_CHOICES = /"choices"\s*:\s*\[\s*\]/;
 
 function isUsageOnlyFrame(data: string): boolean {
-  return data.includes('"usage"') && USAGE_FIELD.test(data) && NO_CHOICES.test(data);
+  return carriesUsage(data) && NO_CHOICES.test(data);
 }
 
 /** The key and the gateway, each when it has limits. */

@@ -1,5 +1,5 @@
 import type { PriceTable, PricedUsage, UsageEvent, UsageRecorder } from '../usage/index.js';
-import { type TokenUsage, readUsage } from './chat-completion.schemas.js';
+import { type TokenUsage, carriesUsage, readUsage } from './chat-completion.schemas.js';
 
 /** Who and what a call is metered for: the usage event's identifying fields, plus a fallback estimate. */
 export type MeterContext = Pick<UsageEvent, 'orgId' | 'keyId' | 'gatewayId' | 'connection' | 'model' | 'upstreamModel' | 'streamed'> & {
@@ -20,7 +20,6 @@ function contentCharacters(data: string): number {
   }
   return characters;
 }
-const USAGE_FIELD = /"usage"\s*:\s*\{/;
 
 /**
  * Measures one model call from start to end — latency, time to first token,
@@ -50,7 +49,7 @@ export class CompletionMeter {
 
   /** Observes one streamed `data:` payload: the usage chunk, or content to estimate from if none comes. */
   observeStreamData(data: string): void {
-    if (data.includes('"usage"') && USAGE_FIELD.test(data)) {
+    if (carriesUsage(data)) {
       try {
         this.usage = readUsage((JSON.parse(data) as { usage?: unknown }).usage) ?? this.usage;
       } catch {
