@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, t
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
+import { ACCESS_LOG_MESSAGE, writeAccessLine } from '../logging/access-log.js';
 import { type Logger, redactUrl } from '../logging/logger.js';
 import type { HttpMetrics } from '../metrics/metrics.js';
 import { agentryErrorBody, openAiErrorBody, statusOf, toAppError } from './error-mapping.js';
@@ -56,11 +57,11 @@ export function createServer(options: ServerOptions): AppInstance {
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const durationMs = reply.elapsedTime;
-    options.metrics.observeRequest({ method: request.method, route, status: reply.statusCode }, durationMs / 1000);
+    options.metrics.observeRequest(request.method, route, reply.statusCode, durationMs / 1000);
     const line = { method: request.method, url: redactUrl(request.url), route, status: reply.statusCode, durationMs };
     // Probes and scrapes arrive every few seconds; they would drown the requests that matter.
-    if (QUIET_ROUTES.has(route)) request.log.debug(line, 'request completed');
-    else request.log.info(line, 'request completed');
+    if (QUIET_ROUTES.has(route)) request.log.debug(line, ACCESS_LOG_MESSAGE);
+    else writeAccessLine(request.log as Logger, line);
     done();
   });
 

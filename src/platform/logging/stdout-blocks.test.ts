@@ -47,4 +47,18 @@ describe('standard output in blocks', () => {
     child.kill();
     expect(lines.slice(1).map((line) => (JSON.parse(line) as { i: number }).i)).toEqual(Array.from({ length: 500 }, (_, i) => i));
   }, 20_000);
+
+  it('keeps lines whole and in order through a reader that lags, including lines larger than a block and non-ASCII text', async () => {
+    // 4,000 lines of about 1 KB: far more than a pipe holds, so the writer meets a full pipe and must wait, not drop.
+    const child = runLogging(
+      `logger.info({ huge: 'é'.repeat(100000) }, 'huge');\nfor (let i = 0; i < 4000; i += 1) logger.info({ i, text: 'ü€'.repeat(300) }, 'bulk');\nprocess.exit(0);`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const { lines, code } = await linesOf(child);
+    expect(code).toBe(0);
+    const parsed = lines.map((line) => JSON.parse(line) as { msg: string; i?: number; text?: string; huge?: string });
+    expect(parsed[0]?.huge).toBe('é'.repeat(100000));
+    expect(parsed.slice(1).map((line) => line.i)).toEqual(Array.from({ length: 4000 }, (_, i) => i));
+    expect(parsed.slice(1).every((line) => line.text === 'ü€'.repeat(300))).toBe(true);
+  }, 20_000);
 });

@@ -1,41 +1,64 @@
-import pino from 'pino';
+import fs from 'node:fs';
+import type pino from 'pino';
 
-/** Lines are written once this many characters are pending, or at the latest after STDOUT_FLUSH_INTERVAL_MS. */
-const BLOCK_CHARACTERS = 4_096;
+/** Lines are encoded into a block of this size and written when it is full, or at the latest after STDOUT_FLUSH_INTERVAL_MS. */
+const BLOCK_BYTES = 64 * 1024;
 const STDOUT_FLUSH_INTERVAL_MS = 250;
+/** How long to wait before writing again to a full pipe (a slow log reader). */
+const FULL_PIPE_WAIT_MS = 10;
+const STDOUT = 1;
 
 let shared: pino.DestinationStream | undefined;
 
+const sleepSignal = new Int32Array(new SharedArrayBuffer(4));
+
+/** Writes all of `bytes`, waiting while the pipe is full: a log line is never dropped or cut. */
+function writeAll(bytes: Buffer, length: number): void {
+  let written = 0;
+  while (written < length) {
+    try {
+      written += fs.writeSync(STDOUT, bytes, written, length - written);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(sleepSignal, 0, 0, FULL_PIPE_WAIT_MS);
+    }
+  }
+}
+
 /**
  * Standard output for log lines, written in blocks: a gateway logs a line per
- * request, and pino's destinations cost about 5 µs a line here — the
- * synchronous one a system call per line, the asynchronous one (sonic-boom)
- * a byte count of its whole pending buffer on every line. Lines are gathered
- * in an array and joined into one synchronous write per block, about 1 µs a
- * line. They wait at most STDOUT_FLUSH_INTERVAL_MS; what is pending when the
- * process exits (also after an uncaught exception) is written then. One
+ * request, and here a system call costs about 3 µs, so writing each line
+ * would cost more than making it. Each line is encoded straight into one
+ * reused 64 KB buffer — no joined strings, no buffer per write — and the
+ * buffer is written synchronously when full, so blocks stay whole and in
+ * order. Lines wait at most STDOUT_FLUSH_INTERVAL_MS; what is pending when
+ * the process exits (also after an uncaught exception) is written then. One
  * writer serves every logger of the process, as there is one standard output.
  */
 export function stdoutBlocks(): pino.DestinationStream {
   if (shared) return shared;
-  // Synchronous, so each block is written whole and in order, and nothing is left behind at exit.
-  const stdout = pino.destination({ dest: 1, sync: true });
-  let lines: string[] = [];
-  let characters = 0;
+  const block = Buffer.allocUnsafe(BLOCK_BYTES);
+  let used = 0;
   const flush = () => {
-    if (characters === 0) return;
-    const block = lines.join('');
-    lines = [];
-    characters = 0;
-    stdout.write(block);
+    if (used === 0) return;
+    const length = used;
+    used = 0;
+    writeAll(block, length);
   };
   setInterval(flush, STDOUT_FLUSH_INTERVAL_MS).unref();
   process.once('exit', flush);
   shared = {
     write(line: string) {
-      lines.push(line);
-      characters += line.length;
-      if (characters >= BLOCK_CHARACTERS) flush();
+      // UTF-8 takes at most 3 bytes per UTF-16 unit, so a line that passes this check fits.
+      if (used + line.length * 3 > BLOCK_BYTES) {
+        flush();
+        if (line.length * 3 > BLOCK_BYTES) {
+          const bytes = Buffer.from(line, 'utf8');
+          writeAll(bytes, bytes.length);
+          return;
+        }
+      }
+      used += block.write(line, used, 'utf8');
     },
     // pino's logger.flush() calls this.
     flush(callback?: (error?: Error) => void) {
