@@ -31,4 +31,16 @@ describe('PriceTable', () => {
     expect(priced.cost).toBe(0);
     expect(priced.lineItems.map((line) => line.quantity)).toEqual([10, 5]);
   });
+
+  it('prices each connection by its own rates once they are remembered, also past the limit of remembered models', () => {
+    const table = new PriceTable({ 'groq/gpt-4o': { input: 0.5, output: 0.5 } });
+    const call = (connection: string, model: string) => table.price({ connection, model, label: model, promptTokens: 1_000_000, completionTokens: 0, cachedTokens: 0 }).cost;
+    for (let round = 0; round < 2; round += 1) {
+      expect(call('openai', 'gpt-4o')).toBe(2.5);
+      expect(call('groq', 'gpt-4o')).toBe(0.5);
+    }
+    for (let index = 0; index < 1_100; index += 1) expect(call('x', `model-${index}`)).toBe(0);
+    expect(call('openai', 'gpt-4o')).toBe(2.5);
+    expect(call('groq', 'gpt-4o')).toBe(0.5);
+  });
 });

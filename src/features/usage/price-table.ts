@@ -52,8 +52,21 @@ function money(value: number): number {
   return Number(value.toPrecision(12));
 }
 
+/** Per-token prices of one model, rounded once. */
+interface TokenPrices {
+  readonly input: number;
+  readonly output: number;
+  readonly cachedInput: number;
+}
+
+/** Distinct connection/model pairs whose token prices are remembered; clients can name any model, so this is bounded. */
+const RESOLVED_PRICES_LIMIT = 1_000;
+
 export class PriceTable {
   private readonly prices: Map<string, ModelPrice>;
+  /** connection → model → token prices; every call is priced, and resolving builds a key and rounds three numbers. */
+  private readonly resolved = new Map<string, Map<string, TokenPrices>>();
+  private resolvedCount = 0;
 
   constructor(overrides: Record<string, ModelPrice> = {}) {
     this.prices = new Map(Object.entries({ ...DEFAULT_PRICES, ...overrides }));
@@ -66,18 +79,47 @@ export class PriceTable {
 
   /** The spec's `generated_usage` line items for one chat completion. */
   price(usage: { connection: string; model: string; label: string; promptTokens: number; completionTokens: number; cachedTokens: number }): PricedUsage {
-    const price = this.priceOf(usage.connection, usage.model) ?? { input: 0, output: 0 };
+    const prices = this.tokenPricesOf(usage.connection, usage.model);
     const description = `Inference for AI model '${usage.label}'`;
     const cached = Math.min(usage.cachedTokens, usage.promptTokens);
-    const item = (sku: string, quantity: number, perMillion: number): UsageLineItem => {
-      const unitPrice = money(perMillion * PER_TOKEN);
-      return { sku, quantity, unit_price: unitPrice, amount: money(quantity * unitPrice), description };
-    };
+    const item = (sku: string, quantity: number, unitPrice: number): UsageLineItem => ({
+      sku,
+      quantity,
+      unit_price: unitPrice,
+      amount: unitPrice === 0 ? 0 : money(quantity * unitPrice),
+      description,
+    });
     const lineItems = [
-      item('inference.chat_completions.in', usage.promptTokens - cached, price.input),
-      item('inference.chat_completions.out', usage.completionTokens, price.output),
+      item('inference.chat_completions.in', usage.promptTokens - cached, prices.input),
+      item('inference.chat_completions.out', usage.completionTokens, prices.output),
     ];
-    if (cached > 0) lineItems.push(item('inference.chat_completions.in.cached', cached, price.cachedInput ?? price.input));
-    return { cost: money(lineItems.reduce((sum, line) => sum + line.amount, 0)), lineItems };
+    if (cached > 0) lineItems.push(item('inference.chat_completions.in.cached', cached, prices.cachedInput));
+    let total = 0;
+    for (const line of lineItems) total += line.amount;
+    return { cost: total === 0 ? 0 : money(total), lineItems };
+  }
+
+  private tokenPricesOf(connection: string, model: string): TokenPrices {
+    let byModel = this.resolved.get(connection);
+    const known = byModel?.get(model);
+    if (known) return known;
+    const price = this.priceOf(connection, model) ?? { input: 0, output: 0 };
+    const prices: TokenPrices = {
+      input: money(price.input * PER_TOKEN),
+      output: money(price.output * PER_TOKEN),
+      cachedInput: money((price.cachedInput ?? price.input) * PER_TOKEN),
+    };
+    if (this.resolvedCount >= RESOLVED_PRICES_LIMIT) {
+      this.resolved.clear();
+      this.resolvedCount = 0;
+      byModel = undefined;
+    }
+    if (!byModel) {
+      byModel = new Map();
+      this.resolved.set(connection, byModel);
+    }
+    byModel.set(model, prices);
+    this.resolvedCount += 1;
+    return prices;
   }
 }
