@@ -44,7 +44,7 @@ export interface ConnectionServiceDependencies {
   readonly secrets: SecretBox;
   readonly systemConnections: readonly SystemConnection[];
   /** The organization's governance policy (`disabledConnectionTypes`). */
-  readonly disabledTypes: (orgId: string) => Promise<readonly ConnectionType[]>;
+  readonly disabledTypes: (orgId: string) => readonly ConnectionType[] | Promise<readonly ConnectionType[]>;
   /** Refuses base URLs the outbound address policy does not allow. */
   readonly checkBaseUrl: (url: string) => Promise<void>;
 }
@@ -72,6 +72,17 @@ function auditSnapshot(row: ConnectionRow): Record<string, unknown> {
     models: JSON.parse(row.models) as string[],
     timeoutMs: row.timeout_ms,
   };
+}
+
+/** The connection, unless the organization's governance policy disables its type. */
+function allowedBy<T extends { readonly type: ConnectionType }>(disabledTypes: readonly ConnectionType[], connection: T): T {
+  if (disabledTypes.includes(connection.type)) {
+    throw new ForbiddenError(
+      `Connection type '${connection.type}' is disabled by the organization's governance policy (disabledConnectionTypes).`,
+      'connection_type_disabled',
+    );
+  }
+  return connection;
 }
 
 export class ConnectionService {
@@ -220,19 +231,23 @@ export class ConnectionService {
    * in the caller's organization (or is the operator's), its type is not
    * disabled by governance, and a Restricted one is only reached through a gateway.
    */
-  async resolve(orgId: string, name: string, options: { viaGateway: boolean }): Promise<ResolvedConnection> {
+  resolve(orgId: string, name: string, options: { viaGateway: boolean }): ResolvedConnection | Promise<ResolvedConnection> {
+    // An operator's connection with the organization's policy cached, as for nearly every gateway call: no promise.
     const system = this.resolvedSystem.get(name);
-    const row = system ? undefined : await findConnectionByName(this.deps.db, orgId, name);
-    if (!system && !row) throw new NotFoundError('Connection', name);
-    const type = (system?.type ?? row?.type) as ConnectionType;
-    if ((await this.deps.disabledTypes(orgId)).includes(type)) {
-      throw new ForbiddenError(
-        `Connection type '${type}' is disabled by the organization's governance policy (disabledConnectionTypes).`,
-        'connection_type_disabled',
-      );
+    if (system) {
+      const disabled = this.deps.disabledTypes(orgId);
+      if (disabled instanceof Promise) return disabled.then((types) => allowedBy(types, system));
+      return allowedBy(disabled, system);
     }
-    if (system) return system;
+    return this.resolveOwn(orgId, name, options);
+  }
+
+  private async resolveOwn(orgId: string, name: string, options: { viaGateway: boolean }): Promise<ResolvedConnection> {
+    const row = await findConnectionByName(this.deps.db, orgId, name);
+    if (!row) throw new NotFoundError('Connection', name);
     const connection = row as ConnectionRow;
+    const type = connection.type as ConnectionType;
+    allowedBy(await this.deps.disabledTypes(orgId), { type });
     if ((connection.access_mode as AccessMode) === 'Restricted' && !options.viaGateway) {
       throw new ForbiddenError(`Connection '${name}' is Restricted: only AI gateways that name it may use it.`, 'connection_restricted');
     }

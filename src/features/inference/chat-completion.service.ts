@@ -27,8 +27,8 @@ export interface ChatCompletionServiceDependencies {
   readonly fetchFor: FetchFor;
   readonly prices: PriceTable;
   readonly usage: UsageRecorder;
-  /** Throws when the organization may not spend (an operator-set balance is used up). */
-  readonly assertCanSpend: (orgId: string) => Promise<void>;
+  /** Throws (or rejects) when the organization may not spend (an operator-set balance is used up). */
+  readonly assertCanSpend: (orgId: string) => void | Promise<void>;
   readonly limiter: RateLimiter;
   /** Failures of bookkeeping that must not fail the call (token counters). */
   readonly reportBackgroundError: (error: unknown) => void;
@@ -95,8 +95,11 @@ export class ChatCompletionService {
   constructor(private readonly deps: ChatCompletionServiceDependencies) {}
 
   async complete(caller: Caller, request: ChatCompletionRequest, options: CompletionOptions): Promise<ChatCompletionResult> {
-    const plan = await planCompletion(caller.orgId, request, this.deps);
-    await this.deps.assertCanSpend(caller.orgId);
+    // Both are synchronous for a cached connection and organization, as on nearly every call: no await then.
+    const planned = planCompletion(caller.orgId, request, this.deps);
+    const plan = planned instanceof Promise ? await planned : planned;
+    const spending = this.deps.assertCanSpend(caller.orgId);
+    if (spending) await spending;
     const limited = limitSubjects(caller, plan);
     if (limited.length > 0) await this.deps.limiter.admit(limited);
     const countTokens =
@@ -120,7 +123,8 @@ export class ChatCompletionService {
     options: CompletionOptions,
     countTokens: ((tokens: number) => void) | undefined,
   ): Promise<ChatCompletionResult> {
-    const connection = await target.connection();
+    const resolving = target.connection();
+    const connection = resolving instanceof Promise ? await resolving : resolving;
     if (!OPENAI_WIRE_TYPES.has(connection.type) && !AI_SDK_CONNECTION_TYPES.has(connection.type)) {
       throw new AppError(
         'unprocessable',

@@ -5,8 +5,8 @@ import { parseModelReference } from './model-reference.js';
 
 /** One way to serve a request: which provider endpoint, with which body. */
 export interface CompletionTarget {
-  /** Resolved lazily, so a misconfigured fallback only matters if it is reached. */
-  readonly connection: () => Promise<ResolvedConnection>;
+  /** Resolved lazily, so a misconfigured fallback only matters if it is reached; synchronous when nothing needs loading. */
+  readonly connection: () => ResolvedConnection | Promise<ResolvedConnection>;
   readonly body: Record<string, unknown>;
   readonly upstreamModel: string;
   readonly complexityTier?: 'low' | 'medium' | 'high';
@@ -53,27 +53,29 @@ function estimate(request: ChatCompletionRequest): number {
  * Decides how a chat completion is served. `@<connection>/<model>` goes to that
  * connection as is; a gateway id or slug applies the gateway's parameters
  * (instructions, sampling, flags, context budget, complexity routing) and
- * lists its fallback models after the primary.
+ * lists its fallback models after the primary. A connection call whose
+ * connection and policy are cached is planned synchronously.
  */
-export async function planCompletion(orgId: string, request: ChatCompletionRequest, deps: PlanDependencies): Promise<CompletionPlan> {
+export function planCompletion(orgId: string, request: ChatCompletionRequest, deps: PlanDependencies): CompletionPlan | Promise<CompletionPlan> {
   const reference = parseModelReference(request.model);
-  if (reference.kind === 'connection') {
-    const connection = await deps.connections.resolve(orgId, reference.connection, { viaGateway: false });
-    return {
-      gateway: null,
-      targets: [{ connection: async () => connection, body: { ...request, model: reference.model }, upstreamModel: reference.model }],
-      estimatedPromptTokens: estimate(request),
-    };
-  }
-  const gateway = await deps.aiGateways.resolve(orgId, reference.gatewayId);
+  if (reference.kind === 'gateway') return planGatewayCompletion(orgId, reference.gatewayId, request, deps);
+  const planFor = (connection: ResolvedConnection): CompletionPlan => ({
+    gateway: null,
+    targets: [{ connection: () => connection, body: { ...request, model: reference.model }, upstreamModel: reference.model }],
+    estimatedPromptTokens: estimate(request),
+  });
+  const connection = deps.connections.resolve(orgId, reference.connection, { viaGateway: false });
+  return connection instanceof Promise ? connection.then(planFor) : planFor(connection);
+}
+
+async function planGatewayCompletion(orgId: string, gatewayId: string, request: ChatCompletionRequest, deps: PlanDependencies): Promise<CompletionPlan> {
+  const gateway = await deps.aiGateways.resolve(orgId, gatewayId);
   const targetFor = (modelName: string, routed: boolean): CompletionTarget => {
     const parameters = routed ? gateway.parameters : { ...gateway.parameters, modelName, modelRoutingParameters: null };
     const built = buildGatewayRequest(parameters, request);
     const connectionName = built.connection;
     return {
-      connection: connectionName
-        ? () => deps.connections.resolve(orgId, connectionName, { viaGateway: true })
-        : async () => gatewayEndpoint(gateway),
+      connection: connectionName ? () => deps.connections.resolve(orgId, connectionName, { viaGateway: true }) : () => gatewayEndpoint(gateway),
       body: built.body,
       upstreamModel: built.metadata.upstreamModel,
       ...(built.metadata.complexityTier ? { complexityTier: built.metadata.complexityTier } : {}),

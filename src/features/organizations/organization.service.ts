@@ -59,9 +59,23 @@ function toView(row: OrganizationRow): AccountView {
   };
 }
 
+type DisabledTypes = OrganizationParameters['disabledConnectionTypes'];
+
+/** What the inference path checks about an organization. */
+interface InferencePolicy {
+  readonly row: OrganizationRow;
+  readonly disabledTypes: DisabledTypes;
+}
+
+function refuseExhaustedBalance({ row }: InferencePolicy): void {
+  if (row.balance_limited === 1 && row.balance <= 0) {
+    throw new AppError('payment_required', 'balance_exhausted', `The organization's balance is used up (${row.balance}); an operator can add to it.`);
+  }
+}
+
 export class OrganizationService {
   /** Rows for the inference path's checks, with the governance policy parsed once per row rather than per call. */
-  private readonly policyCache = new Map<string, { row: OrganizationRow; disabledTypes: OrganizationParameters['disabledConnectionTypes']; until: number }>();
+  private readonly policyCache = new Map<string, InferencePolicy & { until: number }>();
 
   constructor(
     private readonly db: DatabaseHandle,
@@ -160,12 +174,15 @@ export class OrganizationService {
     });
   }
 
-  /** Refuses spending once an operator-set balance is used up. */
-  async assertCanSpend(orgId: string): Promise<void> {
-    const { row } = await this.policy(orgId);
-    if (row.balance_limited === 1 && row.balance <= 0) {
-      throw new AppError('payment_required', 'balance_exhausted', `The organization's balance is used up (${row.balance}); an operator can add to it.`);
-    }
+  /**
+   * Refuses spending once an operator-set balance is used up. Synchronous
+   * while the organization is cached, as it is for nearly every call: this
+   * runs on every inference request, and a promise there costs more than the check.
+   */
+  assertCanSpend(orgId: string): void | Promise<void> {
+    const policy = this.policy(orgId);
+    if (policy instanceof Promise) return policy.then(refuseExhaustedBalance);
+    refuseExhaustedBalance(policy);
   }
 
   /** Deducts usage cost inside the caller's transaction (the usage batch that records it). */
@@ -174,20 +191,22 @@ export class OrganizationService {
     this.policyCache.delete(orgId);
   }
 
-  /** The governance policy that connections enforce. */
-  async disabledConnectionTypes(orgId: string): Promise<OrganizationParameters['disabledConnectionTypes']> {
-    return (await this.policy(orgId)).disabledTypes;
+  /** The governance policy that connections enforce; synchronous while the organization is cached. */
+  disabledConnectionTypes(orgId: string): DisabledTypes | Promise<DisabledTypes> {
+    const policy = this.policy(orgId);
+    return policy instanceof Promise ? policy.then((loaded) => loaded.disabledTypes) : policy.disabledTypes;
   }
 
   /** The organization row for checks on the inference path, remembered briefly (see policyCacheTtlMs). */
-  private async policy(orgId: string): Promise<{ row: OrganizationRow; disabledTypes: OrganizationParameters['disabledConnectionTypes'] }> {
+  private policy(orgId: string): InferencePolicy | Promise<InferencePolicy> {
     const now = Date.now();
     const cached = this.policyCache.get(orgId);
     if (cached && cached.until > now) return cached;
-    const row = await this.requireRow(this.db, orgId);
-    const entry = { row, disabledTypes: parametersOf(row).disabledConnectionTypes, until: now + (this.options.policyCacheTtlMs ?? DEFAULT_POLICY_CACHE_TTL_MS) };
-    this.policyCache.set(orgId, entry);
-    return entry;
+    return this.requireRow(this.db, orgId).then((row) => {
+      const entry = { row, disabledTypes: parametersOf(row).disabledConnectionTypes, until: now + (this.options.policyCacheTtlMs ?? DEFAULT_POLICY_CACHE_TTL_MS) };
+      this.policyCache.set(orgId, entry);
+      return entry;
+    });
   }
 
   /** Each organization's audit retention, with the operator default filled in. */

@@ -36,6 +36,18 @@ const DEFAULT_HEADERS_TIMEOUT_MS = 300_000;
 const DEFAULT_BODY_TIMEOUT_MS = 300_000;
 const PARSED_URL_CACHE_SIZE = 1_000;
 
+/** What a request needs of its URL. */
+interface RequestTarget {
+  readonly hostname: string;
+  readonly origin: string;
+  /** Path and query. */
+  readonly path: string;
+}
+
+function targetOf(url: URL): RequestTarget {
+  return { hostname: url.hostname, origin: url.origin, path: `${url.pathname}${url.search}` };
+}
+
 /** undici reports connector failures as they were raised, but may wrap them; find ours. */
 function refusalIn(error: unknown): OutboundAddressRefusedError | undefined {
   let current: unknown = error;
@@ -62,13 +74,13 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
     maxResponseSize: options.maxResponseBytes ?? -1,
   });
 
-  // The same few provider URLs recur on every call; parsing and checking each once is enough.
-  const parsedUrls = new Map<string, URL>();
-  const parse = (url: string | URL): URL => {
-    if (typeof url !== 'string') return parseOutboundUrl(url);
+  // The same few provider URLs recur on every call; parsing each once (and taking its parts once) is enough.
+  const parsedUrls = new Map<string, RequestTarget>();
+  const parse = (url: string | URL): RequestTarget => {
+    if (typeof url !== 'string') return targetOf(parseOutboundUrl(url));
     let parsed = parsedUrls.get(url);
     if (!parsed) {
-      parsed = parseOutboundUrl(url);
+      parsed = targetOf(parseOutboundUrl(url));
       if (parsedUrls.size >= PARSED_URL_CACHE_SIZE) parsedUrls.clear();
       parsedUrls.set(url, parsed);
     }
@@ -77,30 +89,27 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
 
   return {
     dispatcher: agent,
-    async request(url, requestOptions = {}) {
-      const parsed = parse(url);
-      if (!options.trusted) {
-        const refusal = refusalForIpLiteral(options.policy, parsed.hostname);
-        if (refusal) throw refusal;
+    // Not an async function: this runs for every model call, and undici's promise is enough.
+    request(url, requestOptions = {}) {
+      let parsed: RequestTarget;
+      try {
+        parsed = parse(url);
+        if (!options.trusted) {
+          const refusal = refusalForIpLiteral(options.policy, parsed.hostname);
+          if (refusal) throw refusal;
+        }
+      } catch (error) {
+        return Promise.reject(error);
       }
       // Fields are picked, not spread, so nothing can swap the guarded dispatcher out.
       const { method = 'GET', headers, body, signal, headersTimeout, bodyTimeout } = requestOptions;
-      try {
-        // An explicit GET: undici would otherwise turn a request with a body into a PUT.
-        // The agent is called with origin and path: undici's top-level request() would parse the URL again.
-        return await agent.request({
-          origin: parsed.origin,
-          path: `${parsed.pathname}${parsed.search}`,
-          method,
-          headers,
-          body,
-          signal,
-          headersTimeout,
-          bodyTimeout,
+      // An explicit GET: undici would otherwise turn a request with a body into a PUT.
+      // The agent is called with origin and path: undici's top-level request() would parse the URL again.
+      return agent
+        .request({ origin: parsed.origin, path: parsed.path, method, headers, body, signal, headersTimeout, bodyTimeout })
+        .catch((error: unknown) => {
+          throw refusalIn(error) ?? error;
         });
-      } catch (error) {
-        throw refusalIn(error) ?? error;
-      }
     },
     close: () => agent.close(),
   };
