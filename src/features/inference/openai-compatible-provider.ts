@@ -29,6 +29,25 @@ async function readLimited(body: Readable): Promise<string> {
   return text;
 }
 
+interface Endpoint {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Per resolved connection: operator connections are resolved once, so their URL and headers are built once too. */
+const endpoints = new WeakMap<ResolvedConnection, Endpoint>();
+
+function chatCompletionsEndpoint(connection: ResolvedConnection): Endpoint {
+  let endpoint = endpoints.get(connection);
+  if (!endpoint) {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    if (connection.apiKey) headers.authorization = `Bearer ${connection.apiKey}`;
+    endpoint = { url: `${connection.baseUrl.replace(/\/+$/, '')}/chat/completions`, headers: Object.freeze(headers) };
+    endpoints.set(connection, endpoint);
+  }
+  return endpoint;
+}
+
 /**
  * POSTs a chat completion to an OpenAI-compatible provider and returns the
  * response once its status is known (the body is still streaming). Failures
@@ -42,9 +61,7 @@ export async function postChatCompletion(
 ): Promise<Dispatcher.ResponseData> {
   const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
   const sleep = options.sleep ?? abortableSleep;
-  const url = `${connection.baseUrl.replace(/\/+$/, '')}/chat/completions`;
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-  if (connection.apiKey) headers.authorization = `Bearer ${connection.apiKey}`;
+  const { url, headers } = chatCompletionsEndpoint(connection);
 
   for (let attempt = 1; ; attempt += 1) {
     let response: Dispatcher.ResponseData;

@@ -40,14 +40,18 @@ export function abortSignalOf(cancellation: Cancellation): AbortSignal {
   return cancellation instanceof ClientDisconnect ? cancellation.signal : cancellation;
 }
 
-/** Node 20 has no signal for a client that left; this watches the response's `close`. */
-export function watchClientDisconnect(request: FastifyRequest, reply: FastifyReply): ClientDisconnect {
+/**
+ * Node 20 has no signal for a client that left; this watches the response's
+ * `close`, which Node emits once, when the response is complete or its
+ * connection was cut (also while the request body was still arriving).
+ * `on` rather than `once`: no wrapper per request, and the response is dropped with its listener.
+ */
+export function watchClientDisconnect(_request: FastifyRequest, reply: FastifyReply): ClientDisconnect {
   const disconnect = new ClientDisconnect();
-  const onClose = () => {
-    if (!reply.raw.writableFinished) disconnect.abort(new Error('client disconnected'));
-  };
-  reply.raw.once('close', onClose);
-  request.raw.once('aborted', onClose);
+  const response = reply.raw;
+  response.on('close', () => {
+    if (!response.writableFinished) disconnect.abort(new Error('client disconnected'));
+  });
   return disconnect;
 }
 
