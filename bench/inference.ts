@@ -22,9 +22,13 @@
  * same way. Rotating means a change in the machine's load during the run (on
  * 2 CPUs anything else running shows) hits all three alike. The load
  * generator runs in this process; the upstream and the floor each in their
- * own (node --import tsx, no flags: the floor is a bare proxy), Agentry as
- * `npm start` runs it (`node <flags> dist/main.js`, see startScriptNodeArgs)
- * on a temporary data directory. Everything runs on 127.0.0.1 and is stopped
+ * own (node --import tsx), Agentry as `npm start` runs it (`node <flags>
+ * dist/main.js`, see startScriptNodeArgs) on a temporary data directory. The
+ * floor gets the same node flags, so the two differ in what they do, not in
+ * how V8 is set up. Even so, a process (the floor too) now and then settles
+ * in a mode where V8's helper threads cost several times more per request
+ * and it page-faults about once a request; the CPU lines print the main
+ * thread apart from the helper threads, so a run that met one shows it. Everything runs on 127.0.0.1 and is stopped
  * and removed again, also on failure. About 70 s in all.
  *
  *   npm run build && node --import tsx bench/inference.ts
@@ -43,6 +47,7 @@ import {
   isMain,
   machineLoad,
   median,
+  readMainThreadCpuMs,
   readProcCpuMs,
   readProcStatusKb,
   repoRoot,
@@ -197,6 +202,8 @@ interface LoadFigures {
   readonly p99Ms: number;
   /** CPU of the target's process (the upstream for `direct`), ms. */
   readonly targetCpuMs: number;
+  /** Of targetCpuMs, the main thread's; the rest is GC and libuv helper threads. */
+  readonly targetMainThreadCpuMs: number;
   /** CPU of the upstream process, ms (the same as targetCpuMs for `direct`). */
   readonly upstreamCpuMs: number;
   /** CPU of this process (the load generator), ms. */
@@ -228,10 +235,12 @@ function autocannonRun(target: Target, mode: Mode, settings: LoadSettings, secon
 /** One measured slice of load, with the CPU the target, the upstream and this process used during it. */
 async function measuredSlice(target: Target, mode: Mode, settings: LoadSettings, seconds: number): Promise<Slice> {
   const targetBefore = await readProcCpuMs(target.pid);
+  const targetMainBefore = await readMainThreadCpuMs(target.pid);
   const upstreamBefore = await readProcCpuMs(settings.upstreamPid);
   const benchBefore = process.cpuUsage();
   const result = await autocannonRun(target, mode, settings, seconds);
   const targetCpuMs = (await readProcCpuMs(target.pid)) - targetBefore;
+  const targetMainThreadCpuMs = (await readMainThreadCpuMs(target.pid)) - targetMainBefore;
   const upstreamCpuMs = (await readProcCpuMs(settings.upstreamPid)) - upstreamBefore;
   const bench = process.cpuUsage(benchBefore);
   return {
@@ -240,6 +249,7 @@ async function measuredSlice(target: Target, mode: Mode, settings: LoadSettings,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     targetCpuMs,
+    targetMainThreadCpuMs,
     upstreamCpuMs,
     benchCpuMs: (bench.user + bench.system) / 1000,
     failed: result.non2xx + result.errors + result.timeouts,
@@ -257,6 +267,7 @@ function combine(slices: readonly Slice[]): LoadFigures {
     p50Ms: median(slices.map((slice) => slice.p50Ms)),
     p99Ms: Math.max(...slices.map((slice) => slice.p99Ms)),
     targetCpuMs: sum('targetCpuMs'),
+    targetMainThreadCpuMs: sum('targetMainThreadCpuMs'),
     upstreamCpuMs: sum('upstreamCpuMs'),
     benchCpuMs: sum('benchCpuMs'),
     failed: sum('failed'),
@@ -290,7 +301,7 @@ export async function runInference(options: InferenceOptions = {}): Promise<Infe
   try {
     const upstream = await startHelperProcess('fixed-upstream.ts');
     helpers.push(upstream);
-    const floor = await startHelperProcess('floor-proxy.ts', [upstream.url]);
+    const floor = await startHelperProcess('floor-proxy.ts', [upstream.url], { nodeArgs: startScriptNodeArgs() });
     helpers.push(floor);
 
     return await withServer(
@@ -373,7 +384,7 @@ export async function runInference(options: InferenceOptions = {}): Promise<Infe
 
           const info: string[] = [
             `inference: machine before: ${loadBefore}`,
-            `inference: POST ${PATH}; direct = fixed upstream (pid ${upstream.pid}), floor = Fastify + undici pass-through (pid ${floor.pid}), agentry = node ${[...startScriptNodeArgs(), path.relative(repoRoot, serverEntry).startsWith('..') ? serverEntry : path.relative(repoRoot, serverEntry)].join(' ')} (pid ${server.pid}, LOG_LEVEL=${server.logLevel}, model ${AGENTRY_MODEL}); stream = ${FIXED_STREAM.length - 1} events + [DONE], ${EXPECTED_STREAM.length} bytes`,
+            `inference: POST ${PATH}; direct = fixed upstream (pid ${upstream.pid}), floor = Fastify + undici pass-through with the same node flags (pid ${floor.pid}), agentry = node ${[...startScriptNodeArgs(), path.relative(repoRoot, serverEntry).startsWith('..') ? serverEntry : path.relative(repoRoot, serverEntry)].join(' ')} (pid ${server.pid}, LOG_LEVEL=${server.logLevel}, model ${AGENTRY_MODEL}); stream = ${FIXED_STREAM.length - 1} events + [DONE], ${EXPECTED_STREAM.length} bytes`,
           ];
           for (const mode of MODES) {
             for (const name of TARGETS) {
@@ -383,7 +394,7 @@ export async function runInference(options: InferenceOptions = {}): Promise<Infe
                   ? ''
                   : `, upstream ${perRequestUs(f.upstreamCpuMs, f.total).toFixed(0)} µs/request (${percentOfCore(f.upstreamCpuMs, f.seconds).toFixed(0)}%)`;
               info.push(
-                `inference: ${mode} ${connections} connections, ${warmupSeconds} s warm-up + ${loadSlices} x ${sliceSeconds} s: ${name} ${f.requestsPerSecond.toFixed(0)} req/s (${f.total} requests), latency p50 ${f.p50Ms} ms p99 ${f.p99Ms} ms; CPU ${name === 'direct' ? 'upstream' : name} ${cpuUs[mode][name].toFixed(0)} µs/request (${percentOfCore(f.targetCpuMs, f.seconds).toFixed(0)}% of a core)${upstreamPart}, load generator ${percentOfCore(f.benchCpuMs, f.seconds).toFixed(0)}%`,
+                `inference: ${mode} ${connections} connections, ${warmupSeconds} s warm-up + ${loadSlices} x ${sliceSeconds} s: ${name} ${f.requestsPerSecond.toFixed(0)} req/s (${f.total} requests), latency p50 ${f.p50Ms} ms p99 ${f.p99Ms} ms; CPU ${name === 'direct' ? 'upstream' : name} ${cpuUs[mode][name].toFixed(0)} µs/request (${percentOfCore(f.targetCpuMs, f.seconds).toFixed(0)}% of a core; main thread ${perRequestUs(f.targetMainThreadCpuMs, f.total).toFixed(0)}, helper threads ${perRequestUs(f.targetCpuMs - f.targetMainThreadCpuMs, f.total).toFixed(0)})${upstreamPart}, load generator ${percentOfCore(f.benchCpuMs, f.seconds).toFixed(0)}%`,
               );
             }
           }

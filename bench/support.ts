@@ -431,8 +431,17 @@ export async function readProcStatusKb(pid: number, field: 'VmRSS' | 'VmHWM' | '
 }
 
 /** CPU time (user + system) a process has used so far, in milliseconds, from /proc/<pid>/stat (Linux only). */
+/** CPU of a process's main thread (its thread id is the pid), ms: the rest of readProcCpuMs is V8's and libuv's helper threads. */
+export async function readMainThreadCpuMs(pid: number): Promise<number> {
+  return cpuMsOfStat(await fsp.readFile(`/proc/${pid}/task/${pid}/stat`, 'utf8'));
+}
+
 export async function readProcCpuMs(pid: number): Promise<number> {
-  const stat = await fsp.readFile(`/proc/${pid}/stat`, 'utf8');
+  return cpuMsOfStat(await fsp.readFile(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/** User + system time of a /proc stat line, ms. */
+function cpuMsOfStat(stat: string): number {
   // The command name (field 2) may contain spaces; the fields after its closing parenthesis are fixed.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticksPerSecond = 100; // USER_HZ, 100 on Linux
