@@ -133,7 +133,7 @@ async function upload(agentFiles: AgentFileService, request: FastifyRequest, rep
     request,
     { field: 'file', what: 'the document', before: () => agentFiles.checkDeclaredLength(Number.isFinite(declared) ? declared : undefined) },
     (part) =>
-      agentFiles.upload(actor, agentId, { fileName: part.filename, name: nameField(part), content: part.file, signal: requestSignal(request, reply) }),
+      agentFiles.upload(actor, agentId, { fileName: part.filename, name: nameField(part), content: part.file, signal: requestSignal(reply) }),
   );
 }
 

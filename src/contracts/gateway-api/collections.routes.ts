@@ -201,7 +201,7 @@ function registerCollectionMaintenanceRoutes(app: AppInstance, deps: CollectionR
       requireOrganizationScope(principal);
       const { id } = request.params;
       await deps.documents.assertCollection(principal.orgId, id);
-      const lines = deps.documents.exportJsonl(principal.orgId, id, { signal: requestSignal(request, reply) });
+      const lines = deps.documents.exportJsonl(principal.orgId, id, { signal: requestSignal(reply) });
       return sendJsonLines(reply, `${id.replace(/[^\w-]/g, '')}.jsonl`, lines);
     },
   );

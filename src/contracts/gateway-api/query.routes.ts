@@ -31,7 +31,7 @@ export function registerQueryRoutes(app: AppInstance, deps: QueryRoutesDependenc
       const hits = await deps.knowledgeSearch.search(
         principal.orgId,
         { terms: body.terms, collectionIds: body.collections, top: body.top, minScore: body.minScore, includeReferences: body.includeReferences, mode: body.mode },
-        requestSignal(request, reply),
+        requestSignal(reply),
       );
       return hits.map((hit) => ({
         documentId: hit.documentId,

@@ -174,7 +174,7 @@ function registerSkillManagementRoutes(app: AppInstance, deps: SkillRoutesDepend
     async (request, reply) => {
       const principal = principalOf(request);
       requireOrganizationScope(principal);
-      return sendJsonLines(reply, 'skills.jsonl', deps.skills.exportJsonl(principal.orgId, { signal: requestSignal(request, reply) }));
+      return sendJsonLines(reply, 'skills.jsonl', deps.skills.exportJsonl(principal.orgId, { signal: requestSignal(reply) }));
     },
   );
 }

@@ -46,7 +46,7 @@ export function registerChatCompletionRoutes(app: AppInstance, deps: ChatComplet
       }
       const noPing = String(request.headers['sse-stream-options'] ?? '').toLowerCase() === 'no-ping';
       const caller = callerOf(principal);
-      const disconnect = watchClientDisconnect(request, reply);
+      const disconnect = watchClientDisconnect(reply);
       const agent = deps.agentCompletions.mayNameAgent(request.body) ? await deps.agentCompletions.agentFor(principal.orgId, request.body) : null;
       const result = agent
         ? await deps.agentCompletions.complete(caller, actorOf(request), agent, request.body, { signal: disconnect.signal })

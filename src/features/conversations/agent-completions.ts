@@ -69,12 +69,12 @@ function openAiUsage(usage: TokenUsage | undefined) {
 export class AgentCompletions {
   constructor(private readonly deps: AgentCompletionsDependencies) {}
 
-  /** The agent a request should run through the runtime, or null for the plain gateway path. */
   /** False when the request cannot run an agent's tool loop: it names a connection's model, or brings its own tools. */
   mayNameAgent(request: ChatCompletionRequest): boolean {
     return !request.model.startsWith('@') && !Array.isArray(request.tools);
   }
 
+  /** The agent a request should run through the runtime, or null for the plain gateway path. */
   async agentFor(orgId: string, request: ChatCompletionRequest): Promise<ResolvedAiGateway | null> {
     if (!this.mayNameAgent(request)) return null;
     const agent = await this.deps.resolveAgent(orgId, request.model).catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 
 /**
  * Emits `abort` once when the client goes away before its response is
@@ -46,7 +46,7 @@ export function abortSignalOf(cancellation: Cancellation): AbortSignal {
  * connection was cut (also while the request body was still arriving).
  * `on` rather than `once`: no wrapper per request, and the response is dropped with its listener.
  */
-export function watchClientDisconnect(_request: FastifyRequest, reply: FastifyReply): ClientDisconnect {
+export function watchClientDisconnect(reply: FastifyReply): ClientDisconnect {
   const disconnect = new ClientDisconnect();
   const response = reply.raw;
   response.on('close', () => {
@@ -59,7 +59,7 @@ export function watchClientDisconnect(_request: FastifyRequest, reply: FastifyRe
  * One signal per request that fires when the client goes away before the
  * response is complete, or when the server shuts down.
  */
-export function requestSignal(request: FastifyRequest, reply: FastifyReply, shutdown?: AbortSignal): AbortSignal {
-  const signal = watchClientDisconnect(request, reply).signal;
+export function requestSignal(reply: FastifyReply, shutdown?: AbortSignal): AbortSignal {
+  const signal = watchClientDisconnect(reply).signal;
   return shutdown ? AbortSignal.any([signal, shutdown]) : signal;
 }
