@@ -215,6 +215,19 @@ describe.each(dialects)('chat completions errors (%s)', (dialect) => {
       expect(upstream.requests).toHaveLength(1);
     });
 
+    it('answers 502 upstream_invalid_reply when the provider answers 200 with something other than a JSON object, and records the failed call', async () => {
+      for (const rawBody of ['<html>Service busy</html>', '[{"model":"broken-model"}]', '{"model":"broken-model",']) {
+        upstream.enqueue({ kind: 'reply', rawBody }, { model: 'broken-model' });
+        const error = expectOpenAiError(await chat('@openai/broken-model'), 502, { type: 'upstream_error', code: 'upstream_invalid_reply' });
+        expect(error.message).toContain("'openai'");
+      }
+      expect(upstream.pendingSteps).toBe(0);
+      await server.server.container.usageRecorder.flush();
+      const usage = await http.get<{ totals: { requests: number; errors: number } }>('/api/v1/usage?model=@openai/broken-model', { key: server.adminKey });
+      expect(usage.status).toBe(200);
+      expect(usage.body.totals).toMatchObject({ requests: 3, errors: 3 });
+    });
+
     it('answers 502 upstream_unreachable when nothing listens at the connection address', async () => {
       const error = expectOpenAiError(await chat('@nowhere/any-model'), 502, { type: 'upstream_error', code: 'upstream_unreachable' });
       expect(error.message).toContain('nowhere');

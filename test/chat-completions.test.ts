@@ -75,6 +75,33 @@ describe.each(dialects)('chat completions (%s)', (dialect) => {
       expect(upstream.lastRequest()).toMatchObject({ method: 'POST', path: '/v1/chat/completions', completed: true });
     });
 
+    it('names the model the client asked for however the provider named and spaced it, and adds generation_context last', async () => {
+      upstream.enqueue({ kind: 'reply', content: 'Dated.', model: 'gpt-test-2024-07-18' });
+      const spaced = {
+        id: 'chatcmpl-spaced',
+        object: 'chat.completion',
+        created: 1_700_000_000,
+        model: 'gpt-test',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Spaced "model": "gpt-test".' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
+      };
+      upstream.enqueue({ kind: 'reply', rawBody: `${JSON.stringify(spaced, null, 2)}\n` });
+      for (const content of ['Dated.', 'Spaced "model": "gpt-test".']) {
+        const response = await fetch(`${server.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: '@openai/gpt-test', messages: [{ role: 'user', content: 'x' }] }),
+        });
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        const completion = (await response.json()) as Record<string, unknown> & { choices: Array<{ message: { content: string } }> };
+        expect(completion.model).toBe('@openai/gpt-test');
+        expect(completion.choices[0]?.message.content).toBe(content);
+        expect(Object.keys(completion).at(-1)).toBe('generation_context');
+        expect(completion.generation_context).toMatchObject({ generated_usage: expect.any(Array), runned_functions: [] });
+      }
+    });
+
     it('forwards the request untouched but for the model prefix, with the operator key and never the Agentry key', async () => {
       upstream.enqueue({ kind: 'reply', content: '{"ok":true}' });
       const request = {

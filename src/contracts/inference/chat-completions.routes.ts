@@ -52,7 +52,9 @@ export function registerChatCompletionRoutes(app: AppInstance, deps: ChatComplet
         ? await deps.agentCompletions.complete(caller, actorOf(request), agent, request.body, { signal: disconnect.signal })
         : await deps.chatCompletions.complete(caller, request.body, { signal: disconnect, pingIntervalMs: noPing ? 0 : deps.ssePingIntervalMs });
       reply.headers(result.headers);
-      if (result.kind === 'json') return reply.send(result.body);
+      if (result.kind === 'json') {
+        return result.encoded === undefined ? reply.send(result.body) : reply.type('application/json; charset=utf-8').send(result.encoded);
+      }
       return reply.headers(SSE_HEADERS).send(result.body);
     },
   );

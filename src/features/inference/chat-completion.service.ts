@@ -12,11 +12,19 @@ import type { FetchFor } from './ai-sdk-provider.js';
 import { type ChatCompletionRequest, carriesUsage } from './chat-completion.schemas.js';
 import { CompletionMeter } from './completion-meter.js';
 import { type CompletionPlan, type CompletionTarget, planCompletion } from './completion-plan.js';
+import { amendReplyText, parseCompletion } from './json-reply.js';
 import { type OutboundRequest, postChatCompletion } from './openai-compatible-provider.js';
 import { prefixChoices, prefixFirstContentDelta } from './reply-prefix.js';
+import { upstreamTransportError } from './upstream-failure.js';
 
 export type ChatCompletionResult =
-  | { readonly kind: 'json'; readonly body: Record<string, unknown>; readonly headers: Record<string, string> }
+  | {
+      readonly kind: 'json';
+      readonly body: Record<string, unknown>;
+      /** `body` as JSON text, when it was made without serializing `body`; send this rather than `body` then. */
+      readonly encoded?: string;
+      readonly headers: Record<string, string>;
+    }
   | { readonly kind: 'stream'; readonly body: Readable; readonly headers: Record<string, string> };
 
 export interface ChatCompletionServiceDependencies {
@@ -170,7 +178,17 @@ export class ChatCompletionService {
       return { kind: 'stream', body: this.relay(response.body, meter, options, { clientWantsUsage, modelField, replyPrefix: target.replyPrefix }), headers };
     }
     meter.markFirstToken();
-    return this.jsonResult((await response.body.json()) as Record<string, unknown>, request, target, meter, headers);
+    let text: string;
+    let completion: Record<string, unknown>;
+    try {
+      text = await response.body.text();
+      completion = parseCompletion(text, connection.name);
+    } catch (error) {
+      const failure = error instanceof AppError ? error : upstreamTransportError(error, connection.name);
+      meter.finish(options.signal.aborted ? 'aborted' : 'error', failure.code);
+      throw failure;
+    }
+    return this.jsonResult(completion, request, target, meter, headers, text);
   }
 
   /** Anthropic (and later other non-OpenAI providers): translated through the AI SDK, metered and shaped as above. */
@@ -206,24 +224,35 @@ export class ChatCompletionService {
     }
   }
 
+  /** `text`: the provider's reply as it came, when there is one (the AI SDK path builds its reply). */
   private jsonResult(
     completion: Record<string, unknown>,
     request: ChatCompletionRequest,
     target: CompletionTarget,
     meter: CompletionMeter,
     headers: Record<string, string>,
+    text?: string,
   ): ChatCompletionResult {
     meter.observeUsage(completion.usage);
     meter.finish('ok');
     const routing = target.complexityTier
       ? { model_routing: { complexity: target.complexityTier, model: target.upstreamModel, reasoning_effort: target.body.reasoning_effort ?? null } }
       : {};
-    // Clients see the model they asked for, and what the call cost. The parsed
-    // reply is ours alone, so it is amended in place rather than copied.
+    const generationContext = { generated_usage: meter.price().lineItems, runned_functions: [], ...routing };
+    // Clients see the model they asked for, and what the call cost: in the provider's text when it allows (see amendReplyText)…
+    const encoded =
+      text !== undefined && !target.replyPrefix && typeof completion.model === 'string' && !('generation_context' in completion)
+        ? amendReplyText(
+            text,
+            { from: `"model":${JSON.stringify(completion.model)}`, to: `"model":${JSON.stringify(request.model)}` },
+            `"generation_context":${JSON.stringify(generationContext)}`,
+          )
+        : undefined;
+    // …and always in the parsed reply, which is ours alone, so it is amended in place rather than copied.
     if (target.replyPrefix) completion.choices = prefixChoices(completion.choices, target.replyPrefix);
     completion.model = request.model;
-    completion.generation_context = { generated_usage: meter.price().lineItems, runned_functions: [], ...routing };
-    return { kind: 'json', headers, body: completion };
+    completion.generation_context = generationContext;
+    return encoded === undefined ? { kind: 'json', headers, body: completion } : { kind: 'json', headers, body: completion, encoded };
   }
 
   private relay(upstream: Readable, meter: CompletionMeter, options: CompletionOptions, shaping: RelayShaping): SseRelay {

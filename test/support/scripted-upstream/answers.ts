@@ -23,7 +23,8 @@ export async function answerOnce(exchange: Exchange, step: ScriptedStep, success
       exchange.cut();
       return;
     default:
-      exchange.sendJson(200, success(step));
+      if (step.rawBody !== undefined) exchange.sendJsonText(200, step.rawBody);
+      else exchange.sendJson(200, success(step));
   }
 }
 

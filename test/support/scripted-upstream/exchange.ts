@@ -42,7 +42,11 @@ export class Exchange {
   }
 
   sendJson(status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
-    const text = JSON.stringify(body);
+    this.sendJsonText(status, JSON.stringify(body), headers);
+  }
+
+  /** As `sendJson`, with the body's text as given: it need not even be JSON. */
+  sendJsonText(status: number, text: string, headers: Readonly<Record<string, string>> = {}): void {
     this.#response.writeHead(status, {
       ...headers,
       'content-type': 'application/json',

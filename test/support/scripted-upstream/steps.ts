@@ -38,6 +38,8 @@ export interface ReplyScript extends StreamPacing {
   readonly usage?: ScriptedUsage;
   /** The `model` echoed in the answer; defaults to the requested model. */
   readonly model?: string;
+  /** Non-streamed only: this text, as given, is the 200's `application/json` body instead of the answer (a broken or unusual provider). */
+  readonly rawBody?: string;
 }
 
 export interface ReplyStep extends ReplyScript {
