@@ -22,11 +22,12 @@ import { AgentCompletions, type AgentLookup, ConversationService, TurnRunner } f
 import { ChatCompletionService, ModelCatalog, type OutboundRequest, createFetchFor } from './features/inference/index.js';
 import { OrganizationService } from './features/organizations/index.js';
 import { DatabaseCounterStore, type RateCounterStore, RateLimiter, RedisCounterStore } from './features/limits/index.js';
-import { PriceTable, UsageRecorder, UsageService } from './features/usage/index.js';
+import { PriceTable, type UsageBalances, UsageRecorder, UsageService, databaseUsageStore, threadUsageStore } from './features/usage/index.js';
 import { ExternalToolSources } from './features/tools/index.js';
 import type { Config } from './config.js';
 import { LocalBlobStore } from './platform/blobs/local-blob-store.js';
 import { type Database, openDatabase } from './platform/db/database.js';
+import { SqliteWriteThread } from './platform/db/sqlite-write-thread.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { createBroadcast, redisNamespace } from './platform/events/index.js';
 import { JobQueue, JobWorker } from './platform/jobs/index.js';
@@ -132,9 +133,13 @@ export async function createContainer(config: Config, options: ContainerOptions 
       connections: async (orgId) => (await connections.list(orgId, { offset: 0, limit: Number.MAX_SAFE_INTEGER })).items,
       organizationName: async (orgId) => (await organizations.getAccount(orgId)).name,
     });
+    const balances: UsageBalances = {
+      deduction: (orgId, amount) => organizations.balanceDeduction(orgId, amount),
+      deducted: (orgId) => organizations.forgetBalance(orgId),
+    };
+    const usageWriteThread = config.database.dialect === 'sqlite' ? new SqliteWriteThread(config.database.file) : undefined;
     const usageRecorder = new UsageRecorder({
-      db: database.handle,
-      deductBalance: (transaction, orgId, amount) => organizations.deductBalance(transaction, orgId, amount),
+      store: usageWriteThread ? threadUsageStore(database.handle, usageWriteThread, balances) : databaseUsageStore(database.handle, balances),
       logger: logger.child({ component: 'usage' }),
     });
     const prices = new PriceTable(config.modelPrices);
@@ -350,6 +355,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
         await jobWorker.stop(config.server.shutdownTimeoutMs);
         await embedders.close();
         await usageRecorder.stop();
+        await usageWriteThread?.close();
         await Promise.all([tenantOutbound.close(), operatorOutbound.close()]);
         await database.close();
       },

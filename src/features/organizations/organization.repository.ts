@@ -1,4 +1,4 @@
-import { type Selectable, type Updateable, sql } from 'kysely';
+import { type CompiledQuery, type Selectable, type Updateable, sql } from 'kysely';
 import type { DatabaseHandle } from '../../platform/db/database.js';
 import type { OrganizationsTable } from './organization.table.js';
 
@@ -38,11 +38,12 @@ export async function updateOrganization(
 }
 
 /** Spending only counts against a balance the operator set (balance_limited = 1). */
-export async function deductOrganizationBalance(db: DatabaseHandle, id: string, amount: number): Promise<void> {
-  await db
+/** The UPDATE that deducts spending from an operator-limited balance, compiled for whichever connection runs it. */
+export function balanceDeduction(db: DatabaseHandle, id: string, amount: number): CompiledQuery {
+  return db
     .updateTable('organizations')
     .set((eb) => ({ balance: eb('balance', '-', amount) }))
     .where('id', '=', id)
     .where('balance_limited', '=', 1)
-    .execute();
+    .compile();
 }

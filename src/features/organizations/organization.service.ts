@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CompiledQuery } from 'kysely';
 import { type Actor, operatorActor } from '../../platform/actor.js';
 import type { DatabaseHandle } from '../../platform/db/database.js';
 import { nowIso } from '../../platform/db/dialect.js';
@@ -9,7 +10,7 @@ import type { ApiKeyService } from '../api-keys/index.js';
 import { type AuditService, changedProperties } from '../audit/index.js';
 import {
   countOrganizations,
-  deductOrganizationBalance,
+  balanceDeduction,
   findOrganization,
   insertOrganization,
   listOrganizations,
@@ -185,9 +186,13 @@ export class OrganizationService {
     refuseExhaustedBalance(policy);
   }
 
-  /** Deducts usage cost inside the caller's transaction (the usage batch that records it). */
-  async deductBalance(transaction: DatabaseHandle, orgId: string, amount: number): Promise<void> {
-    await deductOrganizationBalance(transaction, orgId, amount);
+  /** The statement that deducts usage cost, for the usage batch that records it to run in its own transaction. */
+  balanceDeduction(orgId: string, amount: number): CompiledQuery {
+    return balanceDeduction(this.db, orgId, amount);
+  }
+
+  /** After a usage batch deducted an organization's spending: the next call reads its balance again. */
+  forgetBalance(orgId: string): void {
     this.policyCache.delete(orgId);
   }
 

@@ -1,8 +1,8 @@
 import { nowIso } from '../../platform/db/dialect.js';
-import type { DatabaseHandle } from '../../platform/db/database.js';
 import { newId } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logging/logger.js';
-import { type UsageRecordRow, insertUsageRecords } from './usage.repository.js';
+import type { UsageStore } from './usage-store.js';
+import type { UsageRecordRow } from './usage.repository.js';
 
 export interface UsageEvent {
   readonly orgId: string;
@@ -23,9 +23,8 @@ export interface UsageEvent {
 }
 
 export interface UsageRecorderOptions {
-  readonly db: DatabaseHandle;
-  /** Deducts an organization's spending inside the batch's transaction. */
-  readonly deductBalance: (transaction: DatabaseHandle, orgId: string, amount: number) => Promise<void>;
+  /** Writes each batch, with the organizations' spending deducted, in one transaction. */
+  readonly store: UsageStore;
   readonly logger: Logger;
   readonly flushIntervalMs?: number;
   readonly maxBatch?: number;
@@ -96,10 +95,7 @@ export class UsageRecorder {
     const spending = new Map<string, number>();
     for (const row of batch) if (row.cost > 0) spending.set(row.org_id, (spending.get(row.org_id) ?? 0) + row.cost);
     try {
-      await this.options.db.transaction().execute(async (transaction) => {
-        await insertUsageRecords(transaction, batch);
-        for (const [orgId, amount] of spending) await this.options.deductBalance(transaction, orgId, amount);
-      });
+      await this.options.store.write(batch, spending);
     } catch (error) {
       this.pending = [...batch, ...this.pending];
       this.options.logger.error({ err: error, records: batch.length }, 'could not store usage records; will retry');

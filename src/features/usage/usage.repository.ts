@@ -41,11 +41,12 @@ function insertSql(db: DatabaseHandle, size: number): string {
 }
 
 /**
- * Inserts usage records in as few statements as the chunk sizes allow.
- * Batches arrive every second under load; compiling a fresh multi-row
+ * The INSERTs of usage records, in as few statements as the chunk sizes
+ * allow. Batches arrive every second under load; compiling a fresh multi-row
  * INSERT for each cost more than running it.
  */
-export async function insertUsageRecords(db: DatabaseHandle, rows: readonly UsageRecordRow[]): Promise<void> {
+export function usageInsertStatements(db: DatabaseHandle, rows: readonly UsageRecordRow[]): CompiledQuery[] {
+  const statements: CompiledQuery[] = [];
   let offset = 0;
   for (const size of CHUNK_SIZES) {
     const sql = insertSql(db, size);
@@ -55,9 +56,10 @@ export async function insertUsageRecords(db: DatabaseHandle, rows: readonly Usag
         const row = rows[index]!;
         for (const column of USAGE_COLUMNS) parameters.push(row[column]);
       }
-      await db.executeQuery(CompiledQuery.raw(sql, parameters));
+      statements.push(CompiledQuery.raw(sql, parameters));
     }
   }
+  return statements;
 }
 
 export interface UsageFilters {

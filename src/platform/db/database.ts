@@ -1,11 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+  sql,
+} from 'kysely';
 import type pg from 'pg';
 import type { Config } from '../../config.js';
 import type { Tables } from '../../tables.js';
 import type { Dialect } from './dialect.js';
+import { openSqliteConnection } from './sqlite-connection.js';
 import { withStatementCache } from './statement-cache.js';
 
 export type DatabaseHandle = Kysely<Tables>;
@@ -50,14 +60,33 @@ function postgresTypeParser(types: typeof pg.types) {
   };
 }
 
+/**
+ * Transactions take the write lock as they begin (`begin immediate`), waiting
+ * up to the busy timeout for it. Another connection writes to the file too
+ * (usage batches, see SqliteWriteThread), and a transaction that had read
+ * before that connection committed could not write afterwards: SQLite fails
+ * such a transaction at once (SQLITE_BUSY_SNAPSHOT) instead of waiting.
+ */
+class WriteLockingSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class WriteLockingSqliteDialect extends SqliteDialect {
+  constructor(private readonly config: SqliteDialectConfig) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new WriteLockingSqliteDriver(this.config);
+  }
+}
+
 function openSqlite(file: string): Database {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const connection = new SqliteDatabase(file);
-  connection.pragma('journal_mode = WAL');
-  connection.pragma('synchronous = NORMAL');
-  connection.pragma('foreign_keys = ON');
-  connection.pragma('busy_timeout = 5000');
-  const handle = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+  const connection = openSqliteConnection(file);
+  const handle = new Kysely<Tables>({ dialect: new WriteLockingSqliteDialect({ database: withStatementCache(connection) }) });
   return {
     handle,
     dialect: 'sqlite',

@@ -1,6 +1,5 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
+import { siblingWorkerUrl, workerEntry } from '../../../platform/workers/worker-entry.js';
 import type { Embedder } from './embedder.js';
 import type { EmbedReply, EmbedRequest } from './local-embedder.worker.js';
 
@@ -41,25 +40,6 @@ interface PooledWorker {
   batch: Batch | undefined;
 }
 
-function defaultWorkerUrl(): URL {
-  // Built, this module is `.js` and so is its worker; under vitest or tsx both are `.ts`.
-  const extension = path.extname(fileURLToPath(import.meta.url));
-  return new URL(`./local-embedder.worker${extension}`, import.meta.url);
-}
-
-/**
- * How to start the worker script. Built, it is plain `.js`. Under vitest or tsx it is `.ts`, and Node 20
- * does not apply loader hooks given to a worker as `execArgv: ['--import', 'tsx']` to that worker's modules
- * (ERR_UNKNOWN_FILE_EXTENSION; tsx#354, node#47747), so a small bootstrap registers tsx in the thread and
- * then imports the script. `tsx` is a dev dependency, resolved from the working directory (the repository).
- */
-function workerEntry(url: URL): { readonly script: URL | string; readonly options: WorkerOptions } {
-  const options: WorkerOptions = { name: 'agentry-local-embedder' };
-  if (!url.pathname.endsWith('.ts')) return { script: url, options };
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`;
-  return { script: bootstrap, options: { ...options, eval: true } };
-}
-
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}.`);
@@ -84,7 +64,7 @@ export class LocalEmbedder implements Embedder {
   constructor(private readonly options: LocalEmbedderOptions = {}) {
     this.batchSize = positiveInteger(options.batchSize, DEFAULT_BATCH_SIZE, 'batchSize');
     this.pool = new Array<PooledWorker | undefined>(positiveInteger(options.workers, 1, 'workers')).fill(undefined);
-    this.workerUrl = options.workerUrl ?? defaultWorkerUrl();
+    this.workerUrl = options.workerUrl ?? siblingWorkerUrl(import.meta.url, 'local-embedder.worker');
   }
 
   dimensions(): Promise<number> {
@@ -162,7 +142,7 @@ export class LocalEmbedder implements Embedder {
   }
 
   private start(slot: number): PooledWorker {
-    const { script, options } = workerEntry(this.workerUrl);
+    const { script, options } = workerEntry(this.workerUrl, { name: 'agentry-local-embedder' });
     const worker = new Worker(script, options);
     const pooled: PooledWorker = { worker, batch: undefined };
     let uncaught: Error | undefined;

@@ -1,0 +1,56 @@
+/**
+ * The thread behind `SqliteWriteThread`: its own connection to the database
+ * file, on which each batch it is sent runs as one transaction.
+ */
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import type { Statement } from 'better-sqlite3';
+import { openSqliteConnection } from './sqlite-connection.js';
+
+export interface WriteStatement {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+}
+
+export interface WriteBatchRequest {
+  readonly id: number;
+  readonly statements: readonly WriteStatement[];
+}
+
+export type WriteBatchReply = { readonly id: number } | { readonly id: number; readonly error: string; readonly code: string | undefined };
+
+export interface WriteThreadData {
+  readonly file: string;
+}
+
+if (!parentPort) throw new Error('sqlite-write-thread.worker runs only as a worker thread.');
+const port: MessagePort = parentPort;
+const connection = openSqliteConnection((workerData as WriteThreadData).file);
+
+// Callers send a handful of SQL texts over and over (one per batch size), so every one prepared is kept.
+const prepared = new Map<string, Statement>();
+function statementFor(sql: string): Statement {
+  let statement = prepared.get(sql);
+  if (!statement) {
+    statement = connection.prepare(sql);
+    prepared.set(sql, statement);
+  }
+  return statement;
+}
+
+const runBatch = connection.transaction((statements: readonly WriteStatement[]) => {
+  for (const { sql, parameters } of statements) statementFor(sql).run(parameters);
+});
+
+port.on('message', (request: WriteBatchRequest) => {
+  let reply: WriteBatchReply;
+  try {
+    runBatch(request.statements);
+    reply = { id: request.id };
+  } catch (error) {
+    const { message, code } = error as { message?: unknown; code?: unknown };
+    reply = { id: request.id, error: String(message ?? error), code: typeof code === 'string' ? code : undefined };
+  }
+  port.postMessage(reply);
+});
+
+port.on('close', () => connection.close());
