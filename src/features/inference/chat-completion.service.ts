@@ -6,7 +6,7 @@ import type { AiGatewayService } from '../ai-gateways/index.js';
 import type { KeyLimits } from '../api-keys/index.js';
 import type { ConnectionService, ResolvedConnection } from '../connections/index.js';
 import type { LimitSubject, RateLimiter } from '../limits/index.js';
-import type { PriceTable, UsageRecorder } from '../usage/index.js';
+import { type PriceTable, type UsageRecorder, lineItemsJson } from '../usage/index.js';
 import { AI_SDK_CONNECTION_TYPES } from './ai-sdk-connection-types.js';
 import type { FetchFor } from './ai-sdk-provider.js';
 import { type ChatCompletionRequest, carriesUsage } from './chat-completion.schemas.js';
@@ -235,23 +235,23 @@ export class ChatCompletionService {
   ): ChatCompletionResult {
     meter.observeUsage(completion.usage);
     meter.finish('ok');
-    const routing = target.complexityTier
-      ? { model_routing: { complexity: target.complexityTier, model: target.upstreamModel, reasoning_effort: target.body.reasoning_effort ?? null } }
-      : {};
-    const generationContext = { generated_usage: meter.price().lineItems, runned_functions: [], ...routing };
+    const modelRouting = target.complexityTier
+      ? { complexity: target.complexityTier, model: target.upstreamModel, reasoning_effort: target.body.reasoning_effort ?? null }
+      : undefined;
+    const lineItems = meter.price().lineItems;
     // Clients see the model they asked for, and what the call cost: in the provider's text when it allows (see amendReplyText)…
     const encoded =
       text !== undefined && !target.replyPrefix && typeof completion.model === 'string' && !('generation_context' in completion)
         ? amendReplyText(
             text,
             { from: `"model":${JSON.stringify(completion.model)}`, to: `"model":${JSON.stringify(request.model)}` },
-            `"generation_context":${JSON.stringify(generationContext)}`,
+            `"generation_context":{"generated_usage":${lineItemsJson(lineItems)},"runned_functions":[]${modelRouting ? `,"model_routing":${JSON.stringify(modelRouting)}` : ''}}`,
           )
         : undefined;
     // …and always in the parsed reply, which is ours alone, so it is amended in place rather than copied.
     if (target.replyPrefix) completion.choices = prefixChoices(completion.choices, target.replyPrefix);
     completion.model = request.model;
-    completion.generation_context = generationContext;
+    completion.generation_context = { generated_usage: lineItems, runned_functions: [], ...(modelRouting ? { model_routing: modelRouting } : {}) };
     return encoded === undefined ? { kind: 'json', headers, body: completion } : { kind: 'json', headers, body: completion, encoded };
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PriceTable } from './price-table.js';
+import { PriceTable, type UsageLineItem, lineItemsJson } from './price-table.js';
 
 describe('PriceTable', () => {
   it('prices input, output and cached input as separate line items', () => {
@@ -42,5 +42,22 @@ describe('PriceTable', () => {
     for (let index = 0; index < 1_100; index += 1) expect(call('x', `model-${index}`)).toBe(0);
     expect(call('openai', 'gpt-4o')).toBe(2.5);
     expect(call('groq', 'gpt-4o')).toBe(0.5);
+  });
+
+  it('writes line items as JSON.stringify does, however they are priced and named', () => {
+    const table = new PriceTable({ 'x/free': { input: 0, output: 0 } });
+    const labels = ['@openai/gpt-5-mini', 'it\'s "quoted" \\ é 😀\n', ''];
+    for (const label of labels) {
+      for (const [connection, model] of [['openai', 'gpt-5-mini'], ['x', 'free'], ['x', 'unknown']] as const) {
+        const { lineItems } = table.price({ connection, model, label, promptTokens: 1234, completionTokens: 56, cachedTokens: 1000 });
+        expect(lineItemsJson(lineItems)).toBe(JSON.stringify(lineItems));
+      }
+    }
+    const odd: UsageLineItem[] = [
+      { sku: 'a', quantity: Number.NaN, unit_price: Number.POSITIVE_INFINITY, amount: -0, description: 'one' },
+      { sku: 'b"c', quantity: 1e21, unit_price: 1e-7, amount: 0.1 + 0.2, description: 'two' },
+    ];
+    expect(lineItemsJson(odd)).toBe(JSON.stringify(odd));
+    expect(lineItemsJson([])).toBe('[]');
   });
 });

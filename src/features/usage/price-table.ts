@@ -40,6 +40,45 @@ export interface UsageLineItem {
   readonly description: string;
 }
 
+/** JSON for a number, as JSON.stringify writes it. */
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
+}
+
+/**
+ * The line items as JSON text, the same text JSON.stringify gives. Every
+ * JSON reply carries them, and the generic serializer looked up each
+ * property of each item and escaped each string anew; here the items of one
+ * call share their description, and the SKUs are a few constants, so each
+ * string is escaped once.
+ */
+export function lineItemsJson(lineItems: readonly UsageLineItem[]): string {
+  let json = '[';
+  let description: string | undefined;
+  let descriptionJson = '';
+  for (let index = 0; index < lineItems.length; index += 1) {
+    const item = lineItems[index]!;
+    if (item.description !== description) {
+      description = item.description;
+      descriptionJson = JSON.stringify(description);
+    }
+    if (index > 0) json += ',';
+    json += `{"sku":${skuJson(item.sku)},"quantity":${jsonNumber(item.quantity)},"unit_price":${jsonNumber(item.unit_price)},"amount":${jsonNumber(item.amount)},"description":${descriptionJson}}`;
+  }
+  return `${json}]`;
+}
+
+/** SKUs are the constants below (bounded anyway, as a guard against a caller that makes them up). */
+const skuJsonCache = new Map<string, string>();
+function skuJson(sku: string): string {
+  let json = skuJsonCache.get(sku);
+  if (json === undefined) {
+    json = JSON.stringify(sku);
+    if (skuJsonCache.size < 100) skuJsonCache.set(sku, json);
+  }
+  return json;
+}
+
 export interface PricedUsage {
   readonly cost: number;
   readonly lineItems: UsageLineItem[];

@@ -3,8 +3,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, t
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
-import { ACCESS_LOG_MESSAGE, writeAccessLine } from '../logging/access-log.js';
+import { ACCESS_LOG_MESSAGE, type AccessLogger, writeAccessLine } from '../logging/access-log.js';
 import { type Logger, redactUrl } from '../logging/logger.js';
+import { RequestLogger } from '../logging/request-logger.js';
 import type { HttpMetrics } from '../metrics/metrics.js';
 import { agentryErrorBody, openAiErrorBody, statusOf, toAppError } from './error-mapping.js';
 
@@ -40,6 +41,8 @@ export function createServer(options: ServerOptions): AppInstance {
     // One line per request, written in onResponse below, instead of Fastify's two;
     // request errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
+    // A pino child per request only once something logs through it (see RequestLogger).
+    childLoggerFactory: (logger, bindings, childOptions) => new RequestLogger(logger as Logger, bindings, childOptions) as unknown as FastifyBaseLogger,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
@@ -61,7 +64,7 @@ export function createServer(options: ServerOptions): AppInstance {
     const line = { method: request.method, url: redactUrl(request.url), route, status: reply.statusCode, durationMs };
     // Probes and scrapes arrive every few seconds; they would drown the requests that matter.
     if (QUIET_ROUTES.has(route)) request.log.debug(line, ACCESS_LOG_MESSAGE);
-    else writeAccessLine(request.log as Logger, line);
+    else writeAccessLine(request.log as unknown as AccessLogger, line);
     done();
   });
 

@@ -2,11 +2,15 @@ import type pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ACCESS_LOG_MESSAGE, type AccessLogEntry, writeAccessLine } from './access-log.js';
 import { createLogger } from './logger.js';
+import { RequestLogger } from './request-logger.js';
+
+const REQ_ID = '0193a5b2-7c1d-7e2f-8a3b-4c5d6e7f8091';
 
 function capturingLogger(level: string) {
   const lines: string[] = [];
   const sink = { write: (line: string) => void lines.push(line) } as pino.DestinationStream;
-  return { logger: createLogger(level, sink).child({ reqId: '0193a5b2-7c1d-7e2f-8a3b-4c5d6e7f8091' }), lines };
+  const root = createLogger(level, sink).child({ component: 'http' });
+  return { root, logger: root.child({ reqId: REQ_ID }), lines };
 }
 
 /** Lines differ only in their timestamp, which is the clock's. */
@@ -30,8 +34,41 @@ describe('writeAccessLine', () => {
   });
 
   it('writes nothing when the level is above info', () => {
-    const { logger, lines } = capturingLogger('warn');
+    const { logger, root, lines } = capturingLogger('warn');
     writeAccessLine(logger, ENTRIES[0]!);
+    writeAccessLine(new RequestLogger(root, { reqId: REQ_ID }, {}), ENTRIES[0]!);
     expect(lines).toEqual([]);
+  });
+});
+
+describe('RequestLogger', () => {
+  it('writes the access line as its pino child would, before and after anything made the child', () => {
+    const { logger, root, lines } = capturingLogger('info');
+    const requestLogger = new RequestLogger(root, { reqId: REQ_ID }, {});
+    writeAccessLine(requestLogger, ENTRIES[1]!);
+    writeAccessLine(logger, ENTRIES[1]!);
+    expect(withoutTime(lines[0]!)).toBe(withoutTime(lines[1]!));
+
+    requestLogger.warn({ code: 'x' }, 'made the child');
+    writeAccessLine(requestLogger, ENTRIES[0]!);
+    logger.info(ENTRIES[0]!, ACCESS_LOG_MESSAGE);
+    expect(withoutTime(lines[3]!)).toBe(withoutTime(lines[4]!));
+  });
+
+  it('logs through a child that has the request’s bindings, at the levels enabled', () => {
+    const { root, lines } = capturingLogger('info');
+    const requestLogger = new RequestLogger(root, { reqId: REQ_ID }, {});
+    requestLogger.debug('not at info');
+    expect(lines).toEqual([]);
+    requestLogger.error({ status: 502 }, 'request failed');
+    requestLogger.info('plain message %s', 'formatted');
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ level: 50, component: 'http', reqId: REQ_ID, status: 502, msg: 'request failed' }),
+      expect.objectContaining({ level: 30, component: 'http', reqId: REQ_ID, msg: 'plain message formatted' }),
+    ]);
+    expect(requestLogger.child({ tool: 't' }).bindings()).toEqual({ component: 'http', reqId: REQ_ID, tool: 't' });
+    requestLogger.level = 'debug';
+    requestLogger.debug('now at debug');
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ level: 20, reqId: REQ_ID, msg: 'now at debug' });
   });
 });

@@ -11,11 +11,27 @@ export interface AccessLogEntry {
 
 export const ACCESS_LOG_MESSAGE = 'request completed';
 
+/** What writeAccessLine needs of a logger: a pino logger, or a RequestLogger standing in for one. */
+export type AccessLogger = Pick<Logger, 'isLevelEnabled' | 'levels'>;
+
 /** pino's state that a line is made of; pino exports these symbols for integrations. */
 interface PinoInternals {
   readonly [pino.symbols.streamSym]: pino.DestinationStream;
   /** The logger's bindings, serialized: `,"pid":…,"hostname":…,"reqId":…`. */
   readonly [pino.symbols.chindingsSym]: string;
+}
+
+/** Methods and route templates are few, so their JSON is kept rather than made for every line (bounded all the same). */
+const knownJson = new Map<string, string>();
+const KNOWN_JSON_LIMIT = 1_000;
+
+function fewValuesJson(value: string): string {
+  let json = knownJson.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(value);
+    if (knownJson.size < KNOWN_JSON_LIMIT) knownJson.set(value, json);
+  }
+  return json;
 }
 
 /**
@@ -26,11 +42,11 @@ interface PinoInternals {
  * itself on a path that runs for every request. The entry's fields are fixed
  * and hold no secret (the URL arrives redacted).
  */
-export function writeAccessLine(logger: Logger, entry: AccessLogEntry): void {
+export function writeAccessLine(logger: AccessLogger, entry: AccessLogEntry): void {
   if (!logger.isLevelEnabled('info')) return;
   const internals = logger as unknown as PinoInternals;
   const durationMs = Number.isFinite(entry.durationMs) ? entry.durationMs : null;
   internals[pino.symbols.streamSym].write(
-    `{"level":${logger.levels.values.info},"time":${Date.now()}${internals[pino.symbols.chindingsSym]},"method":${JSON.stringify(entry.method)},"url":${JSON.stringify(entry.url)},"route":${JSON.stringify(entry.route)},"status":${entry.status},"durationMs":${durationMs},"msg":"${ACCESS_LOG_MESSAGE}"}\n`,
+    `{"level":${logger.levels.values.info},"time":${Date.now()}${internals[pino.symbols.chindingsSym]},"method":${fewValuesJson(entry.method)},"url":${JSON.stringify(entry.url)},"route":${fewValuesJson(entry.route)},"status":${entry.status},"durationMs":${durationMs},"msg":"${ACCESS_LOG_MESSAGE}"}\n`,
   );
 }
