@@ -31,6 +31,14 @@ export interface UsageRecorderOptions {
 }
 
 /**
+ * Records per batch, at most. A batch is one transaction, and on SQLite one
+ * message to the write thread: at 1,000 records its copy outlived the thread's
+ * young generation and cost major collections (about 30k instructions per call
+ * on V8's helper threads, under callgrind); at 100 it dies young.
+ */
+const DEFAULT_MAX_BATCH = 100;
+
+/**
  * Collects usage off the response path and writes it in batches: one
  * transaction inserts the records and deducts each organization's cost. A
  * failed batch is kept and retried with the next one. A crash loses at most
@@ -63,7 +71,7 @@ export class UsageRecorder {
       streamed: event.streamed ? 1 : 0,
       created_at: nowIso(),
     });
-    if (this.pending.length >= (this.options.maxBatch ?? 1_000)) void this.flush();
+    if (this.pending.length >= (this.options.maxBatch ?? DEFAULT_MAX_BATCH)) void this.flush();
     else this.schedule();
   }
 
