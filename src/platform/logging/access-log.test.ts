@@ -55,6 +55,14 @@ describe('RequestLogger', () => {
     expect(withoutTime(lines[3]!)).toBe(withoutTime(lines[4]!));
   });
 
+  it('serializes bindings as pino does, whatever they hold', () => {
+    const { root, lines } = capturingLogger('info');
+    const bindings = { reqId: 'client-id_1.2:3', 'odd "key"': 'quote " and \\ and é', count: 3 };
+    writeAccessLine(new RequestLogger(root, bindings, {}), ENTRIES[0]!);
+    writeAccessLine(root.child(bindings), ENTRIES[0]!);
+    expect(withoutTime(lines[0]!)).toBe(withoutTime(lines[1]!));
+  });
+
   it('logs through a child that has the request’s bindings, at the levels enabled', () => {
     const { root, lines } = capturingLogger('info');
     const requestLogger = new RequestLogger(root, { reqId: REQ_ID }, {});

@@ -73,7 +73,7 @@ export class RequestLogger {
     if (this.#child) return chindingsOf(this.#child);
     if (this.#chindings === undefined) {
       let serialized = chindingsOf(this.parent);
-      for (const [key, value] of Object.entries(this.bindings)) if (value !== undefined) serialized += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+      for (const [key, value] of Object.entries(this.bindings)) if (value !== undefined) serialized += `,${jsonOf(key)}:${jsonOf(value)}`;
       this.#chindings = serialized;
     }
     return this.#chindings;
@@ -89,6 +89,13 @@ export class RequestLogger {
     const logger = this.logger;
     (logger[level] as (this: Logger, ...args: unknown[]) => void).apply(logger, args);
   }
+}
+
+/** Request ids are tokens (see the correlation id's pattern), which JSON quotes as they are; anything else goes through JSON.stringify. */
+const PLAIN_TOKEN = /^[\w.:-]*$/;
+
+function jsonOf(value: unknown): string {
+  return typeof value === 'string' && PLAIN_TOKEN.test(value) ? `"${value}"` : JSON.stringify(value);
 }
 
 function chindingsOf(logger: Logger): string {
