@@ -88,7 +88,7 @@ type TargetName = 'direct' | 'floor' | 'agentry';
 const MODES: readonly Mode[] = ['json', 'stream'];
 const TARGETS: readonly TargetName[] = ['direct', 'floor', 'agentry'];
 const PATH = '/v1/chat/completions';
-const AGENTRY_MODEL = `@openai/${UPSTREAM_MODEL}`;
+export const AGENTRY_MODEL = `@openai/${UPSTREAM_MODEL}`;
 /** A wall-clock bound on the 1-connection phase; it stops early (and says so) rather than run on. */
 const LATENCY_PHASE_LIMIT_MS = 45_000;
 
@@ -100,7 +100,7 @@ interface Target {
   readonly bodies: Record<Mode, string>;
 }
 
-function requestBody(model: string, stream: boolean): string {
+export function requestBody(model: string, stream: boolean): string {
   return JSON.stringify({
     model,
     messages: [
