@@ -1,6 +1,6 @@
 import type { CompiledQuery } from 'kysely';
 import type { DatabaseHandle } from '../../platform/db/database.js';
-import type { SqliteWriteThread, WriteStatement } from '../../platform/db/sqlite-write-thread.js';
+import type { SqliteWriteThread, WriteParameter, WriteStatement } from '../../platform/db/sqlite-write-thread.js';
 import { type UsageRecordRow, usageInsertStatements } from './usage.repository.js';
 
 /** Where a batch of usage records goes: all of it, with the balance deductions, in one transaction, or none of it. */
@@ -35,8 +35,9 @@ export function databaseUsageStore(db: DatabaseHandle, balances: UsageBalances):
  * and under load that was among the largest parts of a gateway call's time there.
  */
 export function threadUsageStore(db: DatabaseHandle, thread: SqliteWriteThread, balances: UsageBalances): UsageStore {
-  // Only the SQL and its parameters cross to the thread, not Kysely's query tree.
-  const plain = ({ sql, parameters }: CompiledQuery): WriteStatement => ({ sql, parameters });
+  // Only the SQL and its parameters cross to the thread, not Kysely's query tree. Usage rows
+  // and the balance deduction hold only strings, numbers and nulls (see UsageRecordRow).
+  const plain = ({ sql, parameters }: CompiledQuery): WriteStatement => ({ sql, parameters: parameters as readonly WriteParameter[] });
   return {
     async write(rows, spending) {
       const statements = usageInsertStatements(db, rows).map(plain);

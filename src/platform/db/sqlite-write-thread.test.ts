@@ -55,6 +55,17 @@ describe('SqliteWriteThread', () => {
     expect(await bodies()).toEqual(['kept', 'after']);
   });
 
+  it('refuses a batch with a number JSON cannot carry, writing none of it', async () => {
+    await expect(
+      thread.run([
+        { sql: INSERT, parameters: [1, 'fine'] },
+        { sql: 'update notes set body = ? where id = ?', parameters: [Number.NaN, 1] },
+      ]),
+    ).rejects.toThrow(/finite/);
+    await thread.run([{ sql: INSERT, parameters: [2, 'next'] }]);
+    expect(await bodies()).toEqual(['next']);
+  });
+
   it('lets a main-thread transaction that reads, then writes, finish while the thread writes', async () => {
     await thread.run([{ sql: INSERT, parameters: [1, 'before'] }]);
     let threadWrite: Promise<void> | undefined;

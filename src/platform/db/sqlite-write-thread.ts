@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { siblingWorkerUrl, workerEntry } from '../workers/worker-entry.js';
 import type { WriteBatchReply, WriteBatchRequest, WriteStatement, WriteThreadData } from './sqlite-write-thread.worker.js';
 
-export type { WriteStatement } from './sqlite-write-thread.worker.js';
+export type { WriteParameter, WriteStatement } from './sqlite-write-thread.worker.js';
 
 /** Whatever a batch holds, the thread's heap stays small: it only binds parameters and runs statements. */
 const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 } as const;
@@ -48,12 +48,18 @@ export class SqliteWriteThread {
   /** Resolves once the batch is committed; rejects (nothing of it written) if it could not be. */
   run(statements: readonly WriteStatement[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('The SQLite write thread is closed.'));
+    for (const { parameters } of statements) {
+      for (const value of parameters) {
+        // JSON would turn these into null: refuse them rather than write something else.
+        if (typeof value === 'number' && !Number.isFinite(value)) return Promise.reject(new RangeError(`A write thread parameter must be finite, got ${value}.`));
+      }
+    }
     const worker = this.worker ?? this.start();
     const id = ++this.lastId;
     const written = new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.ref();
-      const request: WriteBatchRequest = { id, statements };
+      const request: WriteBatchRequest = { id, sql: statements.map((statement) => statement.sql), parameters: JSON.stringify(statements.map((statement) => statement.parameters)) };
       worker.postMessage(request);
     });
     this.inFlight.add(written);
