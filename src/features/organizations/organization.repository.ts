@@ -37,8 +37,11 @@ export async function updateOrganization(
   await db.updateTable('organizations').set(changes).where('id', '=', id).execute();
 }
 
-/** Spending only counts against a balance the operator set (balance_limited = 1). */
-/** The UPDATE that deducts spending from an operator-limited balance, compiled for whichever connection runs it. */
+/**
+ * The UPDATE that deducts spending, compiled for whichever connection runs it
+ * (the usage batch's). Spending only counts against a balance the operator set
+ * (balance_limited = 1).
+ */
 export function balanceDeduction(db: DatabaseHandle, id: string, amount: number): CompiledQuery {
   return db
     .updateTable('organizations')
