@@ -8,15 +8,14 @@ import { registerOrganizationApi } from './contracts/organization-api/index.js';
 import { createAuthenticator } from './contracts/shared/authentication.js';
 import type { Container } from './container.js';
 import { type AppInstance, createServer } from './platform/http/create-server.js';
+import { DirectRoutes } from './platform/http/direct-routes.js';
 import { version } from './version.js';
 
 /** Builds the HTTP app: every contract, listed here so the whole surface is visible in one place. */
 export async function buildApp(container: Container): Promise<AppInstance> {
-  const app = createServer({
-    logger: container.logger,
-    metrics: container.metrics,
-    bodyLimitBytes: container.config.server.bodyLimitBytes,
-  });
+  const httpOptions = { logger: container.logger, metrics: container.metrics, bodyLimitBytes: container.config.server.bodyLimitBytes };
+  const directRoutes = new DirectRoutes(httpOptions);
+  const app = createServer({ ...httpOptions, directRoutes });
   app.decorateRequest('principal', null);
   await registerApiDocumentation(app, version);
 
@@ -39,6 +38,7 @@ export async function buildApp(container: Container): Promise<AppInstance> {
     aiGateways: container.aiGateways,
     organizations: container.organizations,
     ssePingIntervalMs: container.config.ssePingIntervalMs,
+    directRoutes,
   });
 
   await app.ready();

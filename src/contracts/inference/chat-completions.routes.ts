@@ -1,11 +1,19 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { AgentCompletions } from '../../features/conversations/index.js';
-import { type ChatCompletionService, chatCompletionRequest, isWellFormedChatCompletionRequest } from '../../features/inference/index.js';
+import {
+  type ChatCompletionRequest,
+  type ChatCompletionService,
+  type ChatCompletionResult,
+  chatCompletionRequest,
+  isWellFormedChatCompletionRequest,
+} from '../../features/inference/index.js';
 import type { AppInstance } from '../../platform/http/create-server.js';
-import { watchClientDisconnect } from '../../platform/http/request-signal.js';
-import { fastAcceptingValidator } from '../../platform/http/fast-accepting-validator.js';
+import type { DirectRoutes } from '../../platform/http/direct-routes.js';
+import { type ClientDisconnect, watchClientDisconnect } from '../../platform/http/request-signal.js';
+import { directBodyValidator, fastAcceptingValidator } from '../../platform/http/fast-accepting-validator.js';
 import { SSE_HEADERS } from '../../platform/http/sse-relay.js';
 import { ForbiddenError } from '../../platform/errors.js';
-import { actorOf, principalOf } from '../shared/authentication.js';
+import { type Authenticate, type Principal, actorFor, principalOf } from '../shared/authentication.js';
 import { callerOf } from '../shared/callers.js';
 import { contractSecurity } from '../shared/security-schemes.js';
 
@@ -15,6 +23,27 @@ export interface ChatCompletionRoutesDependencies {
   readonly agentCompletions: AgentCompletions;
   /** Silence after which a streamed response gets a `: ping` comment. */
   readonly ssePingIntervalMs: number;
+  readonly authenticate: Authenticate;
+  /** Where the plain shape of the request is served, ahead of Fastify's router. */
+  readonly directRoutes?: DirectRoutes;
+}
+
+const PATH = '/v1/chat/completions';
+
+/** One call, whichever way the request came in. */
+function answerWith(deps: ChatCompletionRoutesDependencies) {
+  return async (principal: Principal, correlationId: string, body: ChatCompletionRequest, headers: IncomingHttpHeaders, disconnect: ClientDisconnect): Promise<ChatCompletionResult> => {
+    // An agent's key talks to its agent and nothing else.
+    if (principal.agentId !== null && body.model !== principal.agentId) {
+      throw new ForbiddenError('This API key is scoped to one agent; set `model` to that agent’s id.', 'key_scope');
+    }
+    const noPing = String(headers['sse-stream-options'] ?? '').toLowerCase() === 'no-ping';
+    const caller = callerOf(principal);
+    const agent = deps.agentCompletions.mayNameAgent(body) ? await deps.agentCompletions.agentFor(principal.orgId, body) : null;
+    return agent
+      ? deps.agentCompletions.complete(caller, actorFor(principal, correlationId), agent, body, { signal: disconnect.signal })
+      : deps.chatCompletions.complete(caller, body, { signal: disconnect, pingIntervalMs: noPing ? 0 : deps.ssePingIntervalMs });
+  };
 }
 
 const DESCRIPTION = `Creates a chat completion in the OpenAI wire format, so the \`openai\` SDK, the Vercel AI SDK and LangChain work unchanged against \`/v1\`.
@@ -25,9 +54,15 @@ With \`stream: true\` the provider's server-sent events are relayed as they arri
 
 Errors use OpenAI's shape: unknown model or connection 404, malformed messages 400 naming the path (\`messages[2].content\`), disabled connection type 403, provider unreachable 502, a provider reply that is not a JSON object 502 (\`upstream_invalid_reply\`), provider timeout 504, provider rate limit 429 with \`Retry-After\`.`;
 
+/**
+ * The route on Fastify (documented, and serving every shape of request), and
+ * its direct twin for the plain shape that nearly every client sends.
+ */
 export function registerChatCompletionRoutes(app: AppInstance, deps: ChatCompletionRoutesDependencies): void {
+  const answer = answerWith(deps);
+  const validator = fastAcceptingValidator(isWellFormedChatCompletionRequest);
   app.post(
-    '/v1/chat/completions',
+    PATH,
     {
       schema: {
         tags: ['OpenAI-compatible inference'],
@@ -36,21 +71,10 @@ export function registerChatCompletionRoutes(app: AppInstance, deps: ChatComplet
         description: DESCRIPTION,
         body: chatCompletionRequest,
       },
-      validatorCompiler: fastAcceptingValidator(isWellFormedChatCompletionRequest),
+      validatorCompiler: validator,
     },
     async (request, reply) => {
-      const principal = principalOf(request);
-      // An agent's key talks to its agent and nothing else.
-      if (principal.agentId !== null && request.body.model !== principal.agentId) {
-        throw new ForbiddenError('This API key is scoped to one agent; set `model` to that agent’s id.', 'key_scope');
-      }
-      const noPing = String(request.headers['sse-stream-options'] ?? '').toLowerCase() === 'no-ping';
-      const caller = callerOf(principal);
-      const disconnect = watchClientDisconnect(reply);
-      const agent = deps.agentCompletions.mayNameAgent(request.body) ? await deps.agentCompletions.agentFor(principal.orgId, request.body) : null;
-      const result = agent
-        ? await deps.agentCompletions.complete(caller, actorOf(request), agent, request.body, { signal: disconnect.signal })
-        : await deps.chatCompletions.complete(caller, request.body, { signal: disconnect, pingIntervalMs: noPing ? 0 : deps.ssePingIntervalMs });
+      const result = await answer(principalOf(request), request.id, request.body, request.headers, watchClientDisconnect(reply));
       reply.headers(result.headers);
       if (result.kind === 'json') {
         return result.encoded === undefined ? reply.send(result.body) : reply.type('application/json; charset=utf-8').send(result.encoded);
@@ -58,4 +82,11 @@ export function registerChatCompletionRoutes(app: AppInstance, deps: ChatComplet
       return reply.headers(SSE_HEADERS).send(result.body);
     },
   );
+
+  const validate = directBodyValidator<ChatCompletionRequest>(chatCompletionRequest, validator, PATH);
+  deps.directRoutes?.add({
+    path: PATH,
+    admit: (request) => deps.authenticate(request),
+    serve: (principal, body, exchange) => answer(principal, exchange.id, validate(body), exchange.request.headers, exchange.disconnect),
+  });
 }

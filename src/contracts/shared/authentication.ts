@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { ApiKeyService, KeyLimits, KeyVerification } from '../../features/api-keys/index.js';
 import type { Actor } from '../../platform/actor.js';
@@ -19,19 +20,25 @@ declare module 'fastify' {
   }
 }
 
+/** Where credentials are looked for: a Fastify request, or node's own on a direct route (which has no query string). */
+export interface CredentialSource {
+  readonly headers: IncomingHttpHeaders;
+  readonly query?: unknown;
+}
+
 interface PresentedCredentials {
   readonly secret: string;
   /** `X-Org-Id`, which must name the key's organization when sent. */
   readonly claimedOrgId?: string;
 }
 
-function header(request: FastifyRequest, name: string): string | undefined {
+function header(request: CredentialSource, name: string): string | undefined {
   const value = request.headers[name];
   const text = Array.isArray(value) ? value[0] : value;
   return text && text.trim() !== '' ? text.trim() : undefined;
 }
 
-function queryKey(request: FastifyRequest): string | undefined {
+function queryKey(request: CredentialSource): string | undefined {
   const query = request.query as Record<string, unknown> | undefined;
   const value = query?.['api-key'];
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -41,7 +48,7 @@ function queryKey(request: FastifyRequest): string | undefined {
  * The credential styles of the five contracts, in the order they are looked
  * for. Every contract accepts every style; the key decides the scope.
  */
-function presentedCredentials(request: FastifyRequest): PresentedCredentials | undefined {
+function presentedCredentials(request: CredentialSource): PresentedCredentials | undefined {
   const authorization = header(request, 'authorization');
   if (authorization) {
     const match = /^Bearer\s+(.+)$/i.exec(authorization);
@@ -58,7 +65,7 @@ function presentedCredentials(request: FastifyRequest): PresentedCredentials | u
 }
 
 /** Synchronous for keys verified recently (nearly every request), a promise when the database must be asked. */
-export type Authenticate = (request: FastifyRequest) => Principal | Promise<Principal>;
+export type Authenticate = (request: CredentialSource) => Principal | Promise<Principal>;
 
 function principalFor(verification: KeyVerification, credentials: PresentedCredentials): Principal {
   if (verification.status === 'expired') {
@@ -96,13 +103,16 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 export function actorOf(request: FastifyRequest): Actor {
-  const principal = principalOf(request);
+  return actorFor(principalOf(request), request.id);
+}
+
+export function actorFor(principal: Principal, correlationId: string): Actor {
   return {
     orgId: principal.orgId,
     keyId: principal.keyId,
     keyLabel: principal.keyLabel,
     agentId: principal.agentId,
-    correlationId: request.id,
+    correlationId,
   };
 }
 

@@ -1,13 +1,13 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from '../errors.js';
-import { newId } from '../ids.js';
-import { ACCESS_LOG_MESSAGE, type AccessLogger, writeAccessLine } from '../logging/access-log.js';
 import { type Logger, redactUrl } from '../logging/logger.js';
 import { RequestLogger } from '../logging/request-logger.js';
 import type { HttpMetrics } from '../metrics/metrics.js';
-import { agentryErrorBody, openAiErrorBody, statusOf, toAppError } from './error-mapping.js';
+import { CORRELATION_HEADER, correlationIdOf } from './correlation-id.js';
+import type { DirectRoutes } from './direct-routes.js';
+import { errorBodyFor, errorReplyFor, type RequestLog, recordResponse } from './request-outcome.js';
 
 export type AppInstance = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -15,21 +15,8 @@ export interface ServerOptions {
   readonly logger: Logger;
   readonly metrics: HttpMetrics;
   readonly bodyLimitBytes: number;
-}
-
-export const CORRELATION_HEADER = 'x-correlation-id';
-const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
-const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** A client's correlation id is kept when it is a sane token; otherwise a new one is made. */
-function correlationIdOf(request: IncomingMessage): string {
-  const header = request.headers[CORRELATION_HEADER];
-  return typeof header === 'string' && CORRELATION_ID_PATTERN.test(header) ? header : newId();
-}
-
-/** `/v1` speaks OpenAI's error shape, which the OpenAI-compatible SDKs parse. */
-function errorBodyFor(url: string, error: AppError): unknown {
-  return url.startsWith('/v1/') || url === '/v1' ? openAiErrorBody(error) : agentryErrorBody(error);
+  /** Served ahead of Fastify's router (see direct-routes.ts). */
+  readonly directRoutes?: DirectRoutes;
 }
 
 export function createServer(options: ServerOptions): AppInstance {
@@ -46,7 +33,27 @@ export function createServer(options: ServerOptions): AppInstance {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
+    // The server Fastify would make, with the direct routes' listener in front of Fastify's.
+    serverFactory: (fastifyListener, serverOptions) => {
+      const { directRoutes } = options;
+      // Fastify's options with its defaults filled in, as it would apply them to its own server.
+      const timeouts = serverOptions as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number };
+      const server = http.createServer(directRoutes ? directRoutes.listener(fastifyListener) : fastifyListener);
+      server.keepAliveTimeout = timeouts.keepAliveTimeout;
+      server.requestTimeout = timeouts.requestTimeout;
+      server.setTimeout(timeouts.connectionTimeout);
+      return server;
+    },
   }).withTypeProvider<ZodTypeProvider>();
+
+  // Fastify answers 503 to requests that arrive while it closes; direct routes do the same.
+  if (options.directRoutes) {
+    const { directRoutes } = options;
+    app.addHook('preClose', (done) => {
+      directRoutes.close();
+      done();
+    });
+  }
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -59,24 +66,20 @@ export function createServer(options: ServerOptions): AppInstance {
 
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    const durationMs = reply.elapsedTime;
-    options.metrics.observeRequest(request.method, route, reply.statusCode, durationMs / 1000);
-    const line = { method: request.method, url: redactUrl(request.url), route, status: reply.statusCode, durationMs };
-    // Probes and scrapes arrive every few seconds; they would drown the requests that matter.
-    if (QUIET_ROUTES.has(route)) request.log.debug(line, ACCESS_LOG_MESSAGE);
-    else writeAccessLine(request.log as unknown as AccessLogger, line);
+    recordResponse(options.metrics, request.log as unknown as RequestLog, {
+      method: request.method,
+      url: redactUrl(request.url),
+      route,
+      status: reply.statusCode,
+      durationMs: reply.elapsedTime,
+    });
     done();
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const appError = toAppError(error);
-    const status = statusOf(appError);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ code: appError.code, status }, 'request rejected');
+    const answer = errorReplyFor(error, request.url, request.log as unknown as RequestLog);
     if (reply.sent || reply.raw.headersSent) return;
-    const retryAfter = (appError as { retryAfterSeconds?: unknown }).retryAfterSeconds;
-    if (typeof retryAfter === 'number') reply.header('retry-after', String(Math.ceil(retryAfter)));
-    return reply.status(status).send(errorBodyFor(request.url, appError));
+    return reply.status(answer.status).headers(answer.headers).send(answer.body);
   });
 
   app.setNotFoundHandler((request, reply) => {
