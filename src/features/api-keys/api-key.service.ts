@@ -3,7 +3,7 @@ import type { DatabaseHandle } from '../../platform/db/database.js';
 import { nowIso } from '../../platform/db/dialect.js';
 import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import { digestSecret, digestsEqual, generateApiKey, keyHint } from '../../platform/security/secrets.js';
+import { digestSecret, generateApiKey, keyHint } from '../../platform/security/secrets.js';
 import { type AuditService, changedProperties } from '../audit/index.js';
 import {
   type ApiKeyRow,
@@ -263,16 +263,21 @@ export class ApiKeyService {
   verify(secret: string, now = Date.now()): KeyVerification | Promise<KeyVerification> {
     const keyHash = digestSecret(secret);
     const cached = this.cache.get(keyHash, now);
-    if (cached) return this.verifyRow(cached, keyHash, now);
+    if (cached) return this.verifyRow(cached, now);
     return findApiKeyByHash(this.db, keyHash).then((row): KeyVerification => {
       if (!row) return { status: 'invalid' };
       this.cache.set(row, now, now);
-      return this.verifyRow(row, keyHash, now);
+      return this.verifyRow(row, now);
     });
   }
 
-  private verifyRow(row: ApiKeyRow, keyHash: string, now: number): KeyVerification {
-    if (!digestsEqual(row.key_hash, keyHash)) return { status: 'invalid' };
+  /**
+   * `row` was found by the digest of the presented secret (the cache and the
+   * table are both keyed by it), so the digests are already known equal; the
+   * digest is what keeps the lookup's timing from telling anything about the
+   * secret.
+   */
+  private verifyRow(row: ApiKeyRow, now: number): KeyVerification {
     if (row.expires_at !== null && Date.parse(row.expires_at) <= now) {
       return { status: 'expired', expiredAt: row.expires_at };
     }

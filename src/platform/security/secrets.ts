@@ -1,4 +1,4 @@
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 const API_KEY_PREFIX = 'sk-';
 
@@ -17,12 +17,6 @@ export function generateSalt(): string {
  */
 export function digestSecret(secret: string): string {
   return hash('sha256', secret, 'hex');
-}
-
-export function digestsEqual(left: string, right: string): boolean {
-  const a = Buffer.from(left, 'utf8');
-  const b = Buffer.from(right, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** What a listing shows of a key: never more than its last six characters. */
