@@ -21,7 +21,7 @@ interface PinoInternals {
   readonly [pino.symbols.chindingsSym]: string;
 }
 
-/** Methods and route templates are few, so their JSON is kept rather than made for every line (bounded all the same). */
+/** Methods and route templates (and URLs that are their route, without parameters) are few, so their JSON is kept rather than made for every line (bounded all the same). */
 const knownJson = new Map<string, string>();
 const KNOWN_JSON_LIMIT = 1_000;
 
@@ -47,6 +47,6 @@ export function writeAccessLine(logger: AccessLogger, entry: AccessLogEntry): vo
   const internals = logger as unknown as PinoInternals;
   const durationMs = Number.isFinite(entry.durationMs) ? entry.durationMs : null;
   internals[pino.symbols.streamSym].write(
-    `{"level":${logger.levels.values.info},"time":${Date.now()}${internals[pino.symbols.chindingsSym]},"method":${fewValuesJson(entry.method)},"url":${JSON.stringify(entry.url)},"route":${fewValuesJson(entry.route)},"status":${entry.status},"durationMs":${durationMs},"msg":"${ACCESS_LOG_MESSAGE}"}\n`,
+    `{"level":${logger.levels.values.info},"time":${Date.now()}${internals[pino.symbols.chindingsSym]},"method":${fewValuesJson(entry.method)},"url":${entry.url === entry.route ? fewValuesJson(entry.url) : JSON.stringify(entry.url)},"route":${fewValuesJson(entry.route)},"status":${entry.status},"durationMs":${durationMs},"msg":"${ACCESS_LOG_MESSAGE}"}\n`,
   );
 }
