@@ -1,7 +1,7 @@
-import type { CompiledQuery } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { DatabaseHandle } from '../../platform/db/database.js';
 import type { SqliteWriteThread, WriteParameter, WriteStatement } from '../../platform/db/sqlite-write-thread.js';
-import { type UsageRecordRow, usageInsertStatements } from './usage.repository.js';
+import { type UsageRecordRow, usageInserts } from './usage.repository.js';
 
 /** Where a batch of usage records goes: all of it, with the balance deductions, in one transaction, or none of it. */
 export interface UsageStore {
@@ -21,7 +21,7 @@ export function databaseUsageStore(db: DatabaseHandle, balances: UsageBalances):
   return {
     async write(rows, spending) {
       await db.transaction().execute(async (transaction) => {
-        for (const statement of usageInsertStatements(transaction, rows)) await transaction.executeQuery(statement);
+        for (const { sql, parameters } of usageInserts(transaction, rows)) await transaction.executeQuery(CompiledQuery.raw(sql, parameters));
         for (const [orgId, amount] of spending) await transaction.executeQuery(balances.deduction(orgId, amount));
       });
       for (const orgId of spending.keys()) balances.deducted(orgId);
@@ -40,7 +40,7 @@ export function threadUsageStore(db: DatabaseHandle, thread: SqliteWriteThread, 
   const plain = ({ sql, parameters }: CompiledQuery): WriteStatement => ({ sql, parameters: parameters as readonly WriteParameter[] });
   return {
     async write(rows, spending) {
-      const statements = usageInsertStatements(db, rows).map(plain);
+      const statements: WriteStatement[] = usageInserts(db, rows);
       for (const [orgId, amount] of spending) statements.push(plain(balances.deduction(orgId, amount)));
       await thread.run(statements);
       for (const orgId of spending.keys()) balances.deducted(orgId);

@@ -1,4 +1,4 @@
-import { CompiledQuery, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { DatabaseHandle } from '../../platform/db/database.js';
 import type { UsageRecordsTable } from './usage-record.table.js';
 
@@ -40,26 +40,35 @@ function insertSql(db: DatabaseHandle, size: number): string {
   return sql;
 }
 
+/** One multi-row INSERT: its SQL text and its parameters, row after row in column order. */
+export interface UsageInsert {
+  readonly sql: string;
+  readonly parameters: Array<string | number | null>;
+}
+
 /**
  * The INSERTs of usage records, in as few statements as the chunk sizes
  * allow. Batches arrive every second under load; compiling a fresh multi-row
- * INSERT for each cost more than running it.
+ * INSERT for each cost more than running it. Plain arrays, not Kysely's
+ * CompiledQuery: that freezes its parameters, and V8 serializes a frozen
+ * array to JSON (on its way to the SQLite write thread) on its slow,
+ * element-by-element path.
  */
-export function usageInsertStatements(db: DatabaseHandle, rows: readonly UsageRecordRow[]): CompiledQuery[] {
-  const statements: CompiledQuery[] = [];
+export function usageInserts(db: DatabaseHandle, rows: readonly UsageRecordRow[]): UsageInsert[] {
+  const inserts: UsageInsert[] = [];
   let offset = 0;
   for (const size of CHUNK_SIZES) {
     const sql = insertSql(db, size);
     for (; rows.length - offset >= size; offset += size) {
-      const parameters: unknown[] = [];
+      const parameters: Array<string | number | null> = [];
       for (let index = offset; index < offset + size; index += 1) {
         const row = rows[index]!;
         for (const column of USAGE_COLUMNS) parameters.push(row[column]);
       }
-      statements.push(CompiledQuery.raw(sql, parameters));
+      inserts.push({ sql, parameters });
     }
   }
-  return statements;
+  return inserts;
 }
 
 export interface UsageFilters {
