@@ -238,8 +238,29 @@ describe('DirectRoutes', () => {
     expect(await answer.rest).toBe('data: [DONE]\n\n');
   });
 
-  it('tells the handler when the client goes away mid-stream, and still writes the access line', async () => {
-    harness.nextReply = () => Promise.resolve({ kind: 'stream', headers: {}, body: Readable.from(['data: 1\n\n', new Promise<string>(() => {})]) });
+  it('cuts the response and logs when the stream fails after it began', async () => {
+    const events = new PassThrough();
+    harness.nextReply = () => Promise.resolve({ kind: 'stream', headers: {}, body: events });
+    const outcome = await new Promise<string>((resolve) => {
+      const request = http.request(`${harness.url}${PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: KEY } });
+      request.on('response', (response) => {
+        response.once('data', () => events.destroy(new Error('the provider went away')));
+        response.on('end', () => resolve('ended'));
+        response.on('error', () => resolve('cut'));
+        response.on('aborted', () => resolve('cut'));
+      });
+      request.on('error', () => resolve('cut'));
+      request.end('{"text":"hi"}');
+      events.write('data: 1\n\n');
+    });
+    expect(outcome).toBe('cut');
+    const failure = harness.lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'streamed response failed');
+    expect(JSON.stringify(failure)).toContain('the provider went away');
+  });
+
+  it('tells the handler when the client goes away mid-stream, stops the stream, and still writes the access line', async () => {
+    const events = Readable.from(['data: 1\n\n', new Promise<string>(() => {})]);
+    harness.nextReply = () => Promise.resolve({ kind: 'stream', headers: {}, body: events });
     await new Promise<void>((resolve, reject) => {
       const request = http.request(`${harness.url}${PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: KEY } });
       request.on('response', (response) => response.once('data', () => {
@@ -253,6 +274,7 @@ describe('DirectRoutes', () => {
     const exchange = harness.exchanges[0]!;
     await new Promise<void>((resolve) => (exchange.disconnect.aborted ? resolve() : exchange.disconnect.once('abort', resolve)));
     expect(exchange.disconnect.aborted).toBe(true);
+    await expect.poll(() => events.destroyed).toBe(true);
     await expect.poll(() => accessLines(harness.lines).length).toBe(1);
   });
 
