@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JsonTextCache } from '../../platform/json-text-cache.js';
 
 /** USD per million tokens. */
 export const modelPriceSchema = z.object({
@@ -63,21 +64,13 @@ export function lineItemsJson(lineItems: readonly UsageLineItem[]): string {
       descriptionJson = JSON.stringify(description);
     }
     if (index > 0) json += ',';
-    json += `{"sku":${skuJson(item.sku)},"quantity":${jsonNumber(item.quantity)},"unit_price":${jsonNumber(item.unit_price)},"amount":${jsonNumber(item.amount)},"description":${descriptionJson}}`;
+    json += `{"sku":${skuJson.of(item.sku)},"quantity":${jsonNumber(item.quantity)},"unit_price":${jsonNumber(item.unit_price)},"amount":${jsonNumber(item.amount)},"description":${descriptionJson}}`;
   }
   return `${json}]`;
 }
 
 /** SKUs are the constants below (bounded anyway, as a guard against a caller that makes them up). */
-const skuJsonCache = new Map<string, string>();
-function skuJson(sku: string): string {
-  let json = skuJsonCache.get(sku);
-  if (json === undefined) {
-    json = JSON.stringify(sku);
-    if (skuJsonCache.size < 100) skuJsonCache.set(sku, json);
-  }
-  return json;
-}
+const skuJson = new JsonTextCache(100);
 
 export interface PricedUsage {
   readonly cost: number;

@@ -8,7 +8,7 @@ import { RequestLogger } from '../logging/request-logger.js';
 import type { HttpMetrics } from '../metrics/metrics.js';
 import { CORRELATION_HEADER, correlationIdOf } from './correlation-id.js';
 import { ClientDisconnect } from './request-signal.js';
-import { errorReplyFor, type RequestLog, recordResponse } from './request-outcome.js';
+import { errorReplyFor, recordResponse } from './request-outcome.js';
 import { SSE_HEADERS } from './sse-relay.js';
 
 /**
@@ -79,6 +79,11 @@ function headerList(id: string, own: Readonly<Record<string, string>>, fixed: Re
   return list;
 }
 
+function sendJson(response: ServerResponse, status: number, id: string, headers: Readonly<Record<string, string>>, text: string): void {
+  response.writeHead(status, headerList(id, headers, JSON_CONTENT_TYPE, Buffer.byteLength(text)));
+  response.end(text);
+}
+
 function isJsonContentType(value: string | undefined): boolean {
   if (value === undefined) return false;
   return value === 'application/json' || value.toLowerCase().startsWith('application/json;');
@@ -126,7 +131,7 @@ export class DirectRoutes {
     const path = route.path;
     response.on('close', () => {
       if (!response.writableFinished) disconnect.abort(new Error('client disconnected'));
-      recordResponse(options.metrics, log as unknown as RequestLog, {
+      recordResponse(options.metrics, log, {
         method: 'POST',
         // The exact path: a request with a query string is not served here.
         url: path,
@@ -213,9 +218,7 @@ export class DirectRoutes {
 
   private reply(exchange: DirectExchange, response: ServerResponse, reply: DirectReply): void {
     if (reply.kind === 'json') {
-      const text = reply.encoded ?? JSON.stringify(reply.body);
-      response.writeHead(200, headerList(exchange.id, reply.headers, JSON_CONTENT_TYPE, Buffer.byteLength(text)));
-      response.end(text);
+      sendJson(response, 200, exchange.id, reply.headers, reply.encoded ?? JSON.stringify(reply.body));
       return;
     }
     response.writeHead(200, headerList(exchange.id, reply.headers, SSE_HEADERS, undefined));
@@ -234,14 +237,12 @@ export class DirectRoutes {
   }
 
   private fail(exchange: DirectExchange, response: ServerResponse, error: unknown): void {
-    const answer = errorReplyFor(error, exchange.request.url ?? '', exchange.log as unknown as RequestLog);
+    const answer = errorReplyFor(error, exchange.request.url ?? '', exchange.log);
     if (response.headersSent) {
       response.destroy();
       return;
     }
     if (response.destroyed) return;
-    const text = JSON.stringify(answer.body);
-    response.writeHead(answer.status, headerList(exchange.id, answer.headers, JSON_CONTENT_TYPE, Buffer.byteLength(text)));
-    response.end(text);
+    sendJson(response, answer.status, exchange.id, answer.headers, JSON.stringify(answer.body));
   }
 }

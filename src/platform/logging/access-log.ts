@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { JsonTextCache } from '../json-text-cache.js';
 
 export interface AccessLogEntry {
   readonly method: string;
@@ -21,18 +22,8 @@ interface PinoInternals {
   readonly [pino.symbols.chindingsSym]: string;
 }
 
-/** Methods and route templates (and URLs that are their route, without parameters) are few, so their JSON is kept rather than made for every line (bounded all the same). */
-const knownJson = new Map<string, string>();
-const KNOWN_JSON_LIMIT = 1_000;
-
-function fewValuesJson(value: string): string {
-  let json = knownJson.get(value);
-  if (json === undefined) {
-    json = JSON.stringify(value);
-    if (knownJson.size < KNOWN_JSON_LIMIT) knownJson.set(value, json);
-  }
-  return json;
-}
+/** Methods and route templates (and URLs that are their route, without parameters) are few. */
+const fewValues = new JsonTextCache(1_000);
 
 /**
  * Writes the line every request logs, byte for byte as `logger.info(entry,
@@ -47,6 +38,6 @@ export function writeAccessLine(logger: AccessLogger, entry: AccessLogEntry): vo
   const internals = logger as unknown as PinoInternals;
   const durationMs = Number.isFinite(entry.durationMs) ? entry.durationMs : null;
   internals[pino.symbols.streamSym].write(
-    `{"level":${logger.levels.values.info},"time":${Date.now()}${internals[pino.symbols.chindingsSym]},"method":${fewValuesJson(entry.method)},"url":${entry.url === entry.route ? fewValuesJson(entry.url) : JSON.stringify(entry.url)},"route":${fewValuesJson(entry.route)},"status":${entry.status},"durationMs":${durationMs},"msg":"${ACCESS_LOG_MESSAGE}"}\n`,
+    `{"level":${logger.levels.values.info},"time":${Date.now()}${internals[pino.symbols.chindingsSym]},"method":${fewValues.of(entry.method)},"url":${entry.url === entry.route ? fewValues.of(entry.url) : JSON.stringify(entry.url)},"route":${fewValues.of(entry.route)},"status":${entry.status},"durationMs":${durationMs},"msg":"${ACCESS_LOG_MESSAGE}"}\n`,
   );
 }
