@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'undici';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { operatorActor } from '../src/platform/actor.js';
 import { dialects } from './support/dialects.js';
 import { type HttpClient, httpClient } from './support/http-client.js';
@@ -75,6 +77,58 @@ describe.each(dialects)('authentication and tenancy (%s)', (dialect) => {
     expect(response.status).toBe(401);
     expect(response.body.error.code).toBe('key_expired');
     expect(response.body.error.message).toMatch(/expired/i);
+  });
+
+  describe('on one kept-alive connection', () => {
+    let client: Client;
+    let connections: number;
+    const countConnection = () => {
+      connections += 1;
+    };
+
+    beforeAll(() => server.server.app.server.on('connection', countConnection));
+    afterAll(() => server.server.app.server.off('connection', countConnection));
+
+    beforeEach(() => {
+      client = new Client(server.url);
+      connections = 0;
+    });
+    afterEach(() => client.close());
+
+    async function accountWith(authorization: string): Promise<{ status: number; id?: string; code?: string }> {
+      const response = await client.request({ method: 'GET', path: '/api/v1/accounts', headers: { authorization } });
+      const body = (await response.body.json()) as { id?: string; error?: { code: string } };
+      return { status: response.statusCode, ...(body.id ? { id: body.id } : {}), ...(body.error ? { code: body.error.code } : {}) };
+    }
+
+    it('answers each request as its own key, whichever key the connection sent before', async () => {
+      expect(await accountWith(`Bearer ${server.adminKey}`)).toEqual({ status: 200, id: server.orgId });
+      expect(await accountWith(`Bearer ${server.adminKey}`)).toEqual({ status: 200, id: server.orgId });
+      expect(await accountWith(`Bearer ${otherOrg.key}`)).toEqual({ status: 200, id: otherOrg.id });
+      expect(await accountWith(`Bearer ${server.adminKey}x`)).toEqual({ status: 401, code: 'invalid_credentials' });
+      expect(await accountWith(`Bearer ${server.adminKey}`)).toEqual({ status: 200, id: server.orgId });
+      expect(connections).toBe(1);
+    });
+
+    it('refuses a key deleted since the connection last sent it', async () => {
+      const created = await http.post<{ grantKey: string }>('/api/v1/accounts/api-key', { key: server.adminKey, body: { label: 'kept-alive' } });
+      const secret = created.body.grantKey;
+      expect(await accountWith(`Bearer ${secret}`)).toEqual({ status: 200, id: server.orgId });
+      expect(await accountWith(`Bearer ${secret}`)).toEqual({ status: 200, id: server.orgId });
+      const listing = await http.get<{ apiKeys: Array<{ id: string; label: string }> }>('/api/v1/accounts/api-key', { key: server.adminKey });
+      const id = listing.body.apiKeys.find((key) => key.label === 'kept-alive')?.id ?? '';
+      expect((await http.delete(`/api/v1/accounts/api-key/${id}`, { key: server.adminKey })).status).toBe(200);
+      expect(await accountWith(`Bearer ${secret}`)).toEqual({ status: 401, code: 'invalid_credentials' });
+      expect(connections).toBe(1);
+    });
+
+    it('refuses a key that expired since the connection last sent it', async () => {
+      const secret = await issueKey({ expiresAt: new Date(Date.now() + 1_000).toISOString() });
+      expect(await accountWith(`Bearer ${secret}`)).toEqual({ status: 200, id: server.orgId });
+      await sleep(1_100);
+      expect(await accountWith(`Bearer ${secret}`)).toEqual({ status: 401, code: 'key_expired' });
+      expect(connections).toBe(1);
+    });
   });
 
   it('gives 403 to an agent-scoped key acting outside its agent', async () => {

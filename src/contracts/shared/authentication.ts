@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
-import type { ApiKeyService, KeyLimits, KeyVerification } from '../../features/api-keys/index.js';
+import type { ApiKeyService, KeyConfirmation, KeyLimits, KeyVerification } from '../../features/api-keys/index.js';
 import type { Actor } from '../../platform/actor.js';
 import { ForbiddenError, UnauthenticatedError } from '../../platform/errors.js';
+import { textsEqualInConstantTime } from '../../platform/security/secrets.js';
 
 /** Who the credentials of a request belong to. */
 export interface Principal {
@@ -24,12 +25,16 @@ declare module 'fastify' {
 export interface CredentialSource {
   readonly headers: IncomingHttpHeaders;
   readonly query?: unknown;
+  /** The connection the request came on: the key it authenticated with last is remembered with it. */
+  readonly socket?: object | null;
 }
 
 interface PresentedCredentials {
   readonly secret: string;
   /** `X-Org-Id`, which must name the key's organization when sent. */
   readonly claimedOrgId?: string;
+  /** Set when the `Authorization` header alone carries the credentials, so that header decides the principal. */
+  readonly fromAuthorization?: true;
 }
 
 function header(request: CredentialSource, name: string): string | undefined {
@@ -53,7 +58,7 @@ function presentedCredentials(request: CredentialSource): PresentedCredentials |
   if (authorization) {
     const match = /^Bearer\s+(.+)$/i.exec(authorization);
     if (!match?.[1]) throw new UnauthenticatedError('invalid_credentials', 'Authorization must be "Bearer <api key>".');
-    return { secret: match[1].trim() };
+    return { secret: match[1].trim(), fromAuthorization: true };
   }
   const xApiKey = header(request, 'x-api-key');
   if (xApiKey) {
@@ -81,8 +86,38 @@ function principalFor(verification: KeyVerification, credentials: PresentedCrede
   return { orgId: key.orgId, keyId: key.id, keyLabel: key.label, agentId: key.agentId, limits: key.limits };
 }
 
+/** What a connection last authenticated with through `Authorization`, and who that was. */
+interface RememberedCredentials {
+  readonly authorization: string;
+  readonly principal: Principal;
+  readonly confirmation: KeyConfirmation;
+}
+
+/**
+ * Clients send their key again on every request of a kept-alive connection,
+ * so each connection remembers the `Authorization` header it last
+ * authenticated with: the same header again is confirmed by the key service
+ * (same TTL and eviction rules as its verification cache, see
+ * ApiKeyService.confirm) without computing the secret's digest, which was
+ * most of an authentication's cost. The header is compared in constant
+ * time, and only with what the same connection sent before; it is forgotten
+ * with the connection.
+ */
 export function createAuthenticator(apiKeys: ApiKeyService): Authenticate {
+  const byConnection = new WeakMap<object, RememberedCredentials>();
   return (request) => {
+    const { authorization } = request.headers;
+    const connection = request.socket;
+    if (connection && authorization !== undefined) {
+      const remembered = byConnection.get(connection);
+      if (
+        remembered !== undefined &&
+        textsEqualInConstantTime(remembered.authorization, authorization) &&
+        apiKeys.confirm(remembered.confirmation, Date.now())
+      ) {
+        return remembered.principal;
+      }
+    }
     const credentials = presentedCredentials(request);
     if (!credentials) {
       throw new UnauthenticatedError(
@@ -91,9 +126,14 @@ export function createAuthenticator(apiKeys: ApiKeyService): Authenticate {
       );
     }
     const verification = apiKeys.verify(credentials.secret);
-    return verification instanceof Promise
-      ? verification.then((verified) => principalFor(verified, credentials))
-      : principalFor(verification, credentials);
+    const principalOfVerified = (verified: KeyVerification): Principal => {
+      const principal = principalFor(verified, credentials);
+      if (connection && authorization !== undefined && credentials.fromAuthorization && verified.status === 'valid') {
+        byConnection.set(connection, { authorization, principal, confirmation: verified.confirmation });
+      }
+      return principal;
+    };
+    return verification instanceof Promise ? verification.then(principalOfVerified) : principalOfVerified(verification);
   };
 }
 

@@ -32,8 +32,21 @@ export interface VerifiedKey {
   readonly limits: KeyLimits;
 }
 
+/**
+ * What lets a valid verification be confirmed later without the secret (see
+ * ApiKeyService.confirm): until when its row may be trusted, and the cache's
+ * eviction count when it was made.
+ */
+export interface KeyConfirmation {
+  readonly keyId: string;
+  readonly trustedUntil: number;
+  readonly generation: number;
+  /** The key's own expiry, in epoch milliseconds. */
+  readonly expiresAtMs: number | null;
+}
+
 export type KeyVerification =
-  | { readonly status: 'valid'; readonly key: VerifiedKey }
+  | { readonly status: 'valid'; readonly key: VerifiedKey; readonly confirmation: KeyConfirmation }
   | { readonly status: 'expired'; readonly expiredAt: string }
   | { readonly status: 'invalid' };
 
@@ -262,13 +275,27 @@ export class ApiKeyService {
    */
   verify(secret: string, now = Date.now()): KeyVerification | Promise<KeyVerification> {
     const keyHash = digestSecret(secret);
+    const generation = this.cache.generation;
     const cached = this.cache.get(keyHash, now);
-    if (cached) return this.verifyRow(cached, now);
+    if (cached) return this.verifyRow(cached.key, now, cached.cachedUntil, generation);
     return findApiKeyByHash(this.db, keyHash).then((row): KeyVerification => {
       if (!row) return { status: 'invalid' };
-      this.cache.set(row, now, now);
-      return this.verifyRow(row, now);
+      return this.verifyRow(row, now, this.cache.set(row, now, now), generation);
     });
+  }
+
+  /**
+   * Whether a valid verification still holds at `now`, without the secret:
+   * true while its row may be trusted (the cache's TTL), no key was deleted
+   * or rotated on this node since, and the key has not expired. It counts as
+   * a use of the key. This is what lets a connection that sends the same key
+   * again skip the digest (see createAuthenticator).
+   */
+  confirm(confirmation: KeyConfirmation, now: number): boolean {
+    if (now >= confirmation.trustedUntil || confirmation.generation !== this.cache.generation) return false;
+    if (confirmation.expiresAtMs !== null && confirmation.expiresAtMs <= now) return false;
+    this.recordUse(confirmation.keyId, now);
+    return true;
   }
 
   /**
@@ -277,9 +304,10 @@ export class ApiKeyService {
    * digest is what keeps the lookup's timing from telling anything about the
    * secret.
    */
-  private verifyRow(row: ApiKeyRow, now: number): KeyVerification {
-    if (row.expires_at !== null && Date.parse(row.expires_at) <= now) {
-      return { status: 'expired', expiredAt: row.expires_at };
+  private verifyRow(row: ApiKeyRow, now: number, trustedUntil: number, generation: number): KeyVerification {
+    const expiresAtMs = row.expires_at === null ? null : Date.parse(row.expires_at);
+    if (expiresAtMs !== null && expiresAtMs <= now) {
+      return { status: 'expired', expiredAt: row.expires_at! };
     }
     this.recordUse(row.id, now);
     return {
@@ -291,6 +319,7 @@ export class ApiKeyService {
         label: row.label,
         limits: { requestsPerMinute: row.requests_per_minute, tokensPerDay: row.tokens_per_day },
       },
+      confirmation: { keyId: row.id, trustedUntil, generation, expiresAtMs },
     };
   }
 

@@ -1,6 +1,7 @@
 export {
   ApiKeyService,
   type KeyLimits,
+  type KeyConfirmation,
   type KeyVerification,
   type VerifiedKey,
   type IssueKeyInput,

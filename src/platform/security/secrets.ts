@@ -19,6 +19,18 @@ export function digestSecret(secret: string): string {
   return hash('sha256', secret, 'hex');
 }
 
+/**
+ * Whether two texts are equal, taking a time that depends on their length
+ * only, not on where they differ: for comparing a presented secret with one
+ * held in memory.
+ */
+export function textsEqualInConstantTime(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let index = 0; index < a.length; index += 1) difference |= a.charCodeAt(index) ^ b.charCodeAt(index);
+  return difference === 0;
+}
+
 /** What a listing shows of a key: never more than its last six characters. */
 export function keyHint(secret: string): string {
   return secret.slice(-6);
