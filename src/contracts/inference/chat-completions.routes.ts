@@ -52,7 +52,7 @@ const DESCRIPTION = `Creates a chat completion in the OpenAI wire format, so the
 
 With \`stream: true\` the provider's server-sent events are relayed as they arrive, unbuffered, ending with \`data: [DONE]\`; during 15 s of silence a \`: ping\` comment keeps proxies from closing the connection, unless the request sends \`Sse-Stream-Options: no-ping\`. A provider failure after the stream began ends it with a \`data: {"error": …}\` event in OpenAI's shape. A client that disconnects aborts the provider request.
 
-Errors use OpenAI's shape: unknown model or connection 404, malformed messages 400 naming the path (\`messages[2].content\`), disabled connection type 403, provider unreachable 502, a provider reply that is not a JSON object 502 (\`upstream_invalid_reply\`), provider timeout 504, provider rate limit 429 with \`Retry-After\`.`;
+Errors use OpenAI's shape: unknown model or connection 404, malformed messages 400 naming the path (\`messages[2].content\`), disabled connection type 403, provider unreachable 502, a provider reply that is not a JSON object 502 (\`upstream_invalid_reply\`; a reply is checked where Agentry reads it, its braces, \`model\` and \`usage\`, and otherwise relayed as sent), provider timeout 504, provider rate limit 429 with \`Retry-After\`.`;
 
 /**
  * The route on Fastify (documented, and serving every shape of request), and

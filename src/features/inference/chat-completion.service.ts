@@ -6,13 +6,13 @@ import type { AiGatewayService } from '../ai-gateways/index.js';
 import type { KeyLimits } from '../api-keys/index.js';
 import type { ConnectionService, ResolvedConnection } from '../connections/index.js';
 import type { LimitSubject, RateLimiter } from '../limits/index.js';
-import { type PriceTable, type UsageRecorder, lineItemsJson } from '../usage/index.js';
+import { type PriceTable, type UsageLineItem, type UsageRecorder, lineItemsJson } from '../usage/index.js';
 import { AI_SDK_CONNECTION_TYPES } from './ai-sdk-connection-types.js';
 import type { FetchFor } from './ai-sdk-provider.js';
 import { type ChatCompletionRequest, carriesUsage } from './chat-completion.schemas.js';
 import { CompletionMeter } from './completion-meter.js';
 import { type CompletionPlan, type CompletionTarget, planCompletion } from './completion-plan.js';
-import { amendReplyText, parseCompletion } from './json-reply.js';
+import { type ScannedCompletion, type TextReplacement, amendReplyText, parseCompletion, scanCompletion } from './json-reply.js';
 import { type OutboundRequest, postChatCompletion } from './openai-compatible-provider.js';
 import { prefixChoices, prefixFirstContentDelta } from './reply-prefix.js';
 import { upstreamTransportError } from './upstream-failure.js';
@@ -93,6 +93,47 @@ function limitSubjects(caller: Caller, plan: CompletionPlan): LimitSubject[] {
     });
   }
   return subjects;
+}
+
+/**
+ * A JSON result made as text: the routes send `encoded`; callers inside
+ * Agentry (agents, conversations) read `body`, parsed when first read.
+ */
+class EncodedJsonResult {
+  readonly kind = 'json' as const;
+  private parsed: Record<string, unknown> | undefined;
+
+  constructor(
+    readonly headers: Record<string, string>,
+    readonly encoded: string,
+  ) {}
+
+  get body(): Record<string, unknown> {
+    return (this.parsed ??= JSON.parse(this.encoded) as Record<string, unknown>);
+  }
+}
+
+interface ModelRouting {
+  readonly complexity: string;
+  readonly model: string;
+  readonly reasoning_effort: unknown;
+}
+
+/** The routing choice a reply reports, when the gateway routes by complexity. */
+function modelRoutingOf(target: CompletionTarget): ModelRouting | undefined {
+  return target.complexityTier
+    ? { complexity: target.complexityTier, model: target.upstreamModel, reasoning_effort: target.body.reasoning_effort ?? null }
+    : undefined;
+}
+
+/** The reply's `generation_context` member as JSON text, the same that serializing the object would give. */
+function generationContextMember(lineItems: readonly UsageLineItem[], modelRouting: ModelRouting | undefined): string {
+  return `"generation_context":{"generated_usage":${lineItemsJson(lineItems)},"runned_functions":[]${modelRouting ? `,"model_routing":${JSON.stringify(modelRouting)}` : ''}}`;
+}
+
+/** Clients see the model they asked for in place of the provider's name for it. */
+function modelRename(providerModel: string, clientModel: string): TextReplacement {
+  return { from: `"model":${JSON.stringify(providerModel)}`, to: `"model":${JSON.stringify(clientModel)}` };
 }
 
 function canFallBack(error: unknown): boolean {
@@ -182,6 +223,8 @@ export class ChatCompletionService {
     let completion: Record<string, unknown>;
     try {
       text = await response.body.text();
+      const scanned = target.replyPrefix ? undefined : scanCompletion(text);
+      if (scanned) return this.scannedResult(scanned, request, target, meter, headers);
       completion = parseCompletion(text, connection.name);
     } catch (error) {
       const failure = error instanceof AppError ? error : upstreamTransportError(error, connection.name);
@@ -189,6 +232,19 @@ export class ChatCompletionService {
       throw failure;
     }
     return this.jsonResult(completion, request, target, meter, headers, text);
+  }
+
+  /** The provider's reply as read without parsing it, amended for the client in its text. */
+  private scannedResult(
+    scanned: ScannedCompletion,
+    request: ChatCompletionRequest,
+    target: CompletionTarget,
+    meter: CompletionMeter,
+    headers: Record<string, string>,
+  ): ChatCompletionResult {
+    meter.observeUsage(scanned.usage);
+    meter.finish('ok');
+    return new EncodedJsonResult(headers, scanned.amended(request.model, generationContextMember(meter.price().lineItems, modelRoutingOf(target))));
   }
 
   /** Anthropic (and later other non-OpenAI providers): translated through the AI SDK, metered and shaped as above. */
@@ -235,18 +291,12 @@ export class ChatCompletionService {
   ): ChatCompletionResult {
     meter.observeUsage(completion.usage);
     meter.finish('ok');
-    const modelRouting = target.complexityTier
-      ? { complexity: target.complexityTier, model: target.upstreamModel, reasoning_effort: target.body.reasoning_effort ?? null }
-      : undefined;
+    const modelRouting = modelRoutingOf(target);
     const lineItems = meter.price().lineItems;
     // Clients see the model they asked for, and what the call cost: in the provider's text when it allows (see amendReplyText)…
     const encoded =
       text !== undefined && !target.replyPrefix && typeof completion.model === 'string' && !('generation_context' in completion)
-        ? amendReplyText(
-            text,
-            { from: `"model":${JSON.stringify(completion.model)}`, to: `"model":${JSON.stringify(request.model)}` },
-            `"generation_context":{"generated_usage":${lineItemsJson(lineItems)},"runned_functions":[]${modelRouting ? `,"model_routing":${JSON.stringify(modelRouting)}` : ''}}`,
-          )
+        ? amendReplyText(text, modelRename(completion.model, request.model), generationContextMember(lineItems, modelRouting))
         : undefined;
     // …and always in the parsed reply, which is ours alone, so it is amended in place rather than copied.
     if (target.replyPrefix) completion.choices = prefixChoices(completion.choices, target.replyPrefix);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amendReplyText, parseCompletion } from './json-reply.js';
+import { amendReplyText, parseCompletion, scanCompletion } from './json-reply.js';
 
 const RENAME = { from: '"model":"llama3"', to: '"model":"@ollama/llama3"' };
 const CONTEXT = '"generation_context":{"generated_usage":[],"runned_functions":[]}';
@@ -46,5 +46,66 @@ describe('parsing a provider reply', () => {
       expect(() => parseCompletion(text, 'ollama')).toThrow(expect.objectContaining({ code: 'upstream_invalid_reply', message: expect.stringContaining("'ollama'") }));
     }
     expect(parseCompletion('{"model":"llama3"}', 'ollama')).toEqual({ model: 'llama3' });
+  });
+});
+
+describe('reading usage and model from a reply without parsing it', () => {
+  const usage = { prompt_tokens: 12, completion_tokens: 10, total_tokens: 22, prompt_tokens_details: { cached_tokens: 4, note: 'a } and a " and' } };
+
+  it('reads what parsing reads, wherever the members stand and whatever the content says', () => {
+    const replies = [
+      { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini-2024-07-18', choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' } }], usage },
+      // OpenAI puts members after usage; content may quote member names and braces.
+      {
+        id: 'chatcmpl-2',
+        model: 'llama3',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Say "model":"other" and "usage":{"prompt_tokens":999} \\ {[' } }],
+        usage,
+        service_tier: 'default',
+        system_fingerprint: 'fp_1',
+      },
+      { usage, choices: [], model: 'mistral/7b:latest' },
+      { model: 'm', usage: { prompt_tokens: 1 } },
+    ];
+    for (const reply of replies) {
+      const text = JSON.stringify(reply);
+      const parsed = parseCompletion(text, 'openai');
+      for (const sent of [text, `\n ${text}\r\n`]) {
+        const scanned = scanCompletion(sent);
+        expect({ usage: scanned?.usage, model: scanned?.model }).toEqual({ usage: parsed.usage, model: parsed.model });
+      }
+    }
+  });
+
+  it('amends the text as serializing the amended object would, renaming the top-level model only', () => {
+    const reply = {
+      id: 'chatcmpl-2',
+      model: 'llama3',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Say "model":"llama3"' }, extra: { model: 'llama3' } }],
+      usage,
+      system_fingerprint: 'fp_1',
+    };
+    const amended = scanCompletion(` ${JSON.stringify(reply)}\n`)?.amended('@ollama/"llama3"', CONTEXT);
+    expect(amended).toBe(` ${JSON.stringify({ ...reply, model: '@ollama/"llama3"', generation_context: { generated_usage: [], runned_functions: [] } })}`);
+  });
+
+  it('leaves to parsing what it cannot read with certainty', () => {
+    for (const text of [
+      '',
+      '<html>busy</html>',
+      '[{"model":"m","usage":{}}]',
+      '{"model":"m","usage":{"prompt_tokens":1}',
+      '{ "model": "m", "usage": { "prompt_tokens": 1 } }',
+      '{"model":"m","choices":[]}',
+      '{"usage":{"prompt_tokens":1},"choices":[]}',
+      '{"model":"m\\"x","usage":{"prompt_tokens":1}}',
+      '{"model":"m","usage":{"prompt_tokens":}}',
+      '{"model":"m","usage":{"prompt_tokens":1}',
+      '{"model":"m","usage":{"prompt_tokens":1,"x":"}"',
+      '{"model":"m","usage":{"prompt_tokens":1}x}',
+      '{"model":"m","usage":{"prompt_tokens":1},"generation_context":{}}',
+    ]) {
+      expect(scanCompletion(text), text).toBeUndefined();
+    }
   });
 });
