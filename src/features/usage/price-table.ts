@@ -41,6 +41,9 @@ export interface UsageLineItem {
   readonly description: string;
 }
 
+/** Distinct connection/model pairs whose token prices are remembered (and models whose descriptions are); clients can name any model, so this is bounded. */
+const RESOLVED_PRICES_LIMIT = 1_000;
+
 /** JSON for a number, as JSON.stringify writes it. */
 function jsonNumber(value: number): string {
   return Number.isFinite(value) ? String(value) : 'null';
@@ -61,7 +64,7 @@ export function lineItemsJson(lineItems: readonly UsageLineItem[]): string {
     const item = lineItems[index]!;
     if (item.description !== description) {
       description = item.description;
-      descriptionJson = JSON.stringify(description);
+      descriptionJson = descriptionsJson.of(description);
     }
     if (index > 0) json += ',';
     json += `{"sku":${skuJson.of(item.sku)},"quantity":${jsonNumber(item.quantity)},"unit_price":${jsonNumber(item.unit_price)},"amount":${jsonNumber(item.amount)},"description":${descriptionJson}}`;
@@ -71,6 +74,8 @@ export function lineItemsJson(lineItems: readonly UsageLineItem[]): string {
 
 /** SKUs are the constants below (bounded anyway, as a guard against a caller that makes them up). */
 const skuJson = new JsonTextCache(100);
+/** Descriptions name the model a client asked for: one per model in use, kept by PriceTable. */
+const descriptionsJson = new JsonTextCache(RESOLVED_PRICES_LIMIT);
 
 export interface PricedUsage {
   readonly cost: number;
@@ -91,14 +96,14 @@ interface TokenPrices {
   readonly cachedInput: number;
 }
 
-/** Distinct connection/model pairs whose token prices are remembered; clients can name any model, so this is bounded. */
-const RESOLVED_PRICES_LIMIT = 1_000;
 
 export class PriceTable {
   private readonly prices: Map<string, ModelPrice>;
   /** connection → model → token prices; every call is priced, and resolving builds a key and rounds three numbers. */
   private readonly resolved = new Map<string, Map<string, TokenPrices>>();
   private resolvedCount = 0;
+  /** Line-item descriptions by the model name the client used, so a model's calls share one string (and its JSON, see lineItemsJson). */
+  private readonly descriptions = new Map<string, string>();
 
   constructor(overrides: Record<string, ModelPrice> = {}) {
     this.prices = new Map(Object.entries({ ...DEFAULT_PRICES, ...overrides }));
@@ -112,7 +117,7 @@ export class PriceTable {
   /** The spec's `generated_usage` line items for one chat completion. */
   price(usage: { connection: string; model: string; label: string; promptTokens: number; completionTokens: number; cachedTokens: number }): PricedUsage {
     const prices = this.tokenPricesOf(usage.connection, usage.model);
-    const description = `Inference for AI model '${usage.label}'`;
+    const description = this.descriptionOf(usage.label);
     const cached = Math.min(usage.cachedTokens, usage.promptTokens);
     const item = (sku: string, quantity: number, unitPrice: number): UsageLineItem => ({
       sku,
@@ -129,6 +134,16 @@ export class PriceTable {
     let total = 0;
     for (const line of lineItems) total += line.amount;
     return { cost: total === 0 ? 0 : money(total), lineItems };
+  }
+
+  private descriptionOf(label: string): string {
+    let description = this.descriptions.get(label);
+    if (description === undefined) {
+      description = `Inference for AI model '${label}'`;
+      if (this.descriptions.size >= RESOLVED_PRICES_LIMIT) this.descriptions.clear();
+      this.descriptions.set(label, description);
+    }
+    return description;
   }
 
   private tokenPricesOf(connection: string, model: string): TokenPrices {
