@@ -4,7 +4,7 @@ import type { UsageRecordsTable } from './usage-record.table.js';
 
 export type UsageRecordRow = Selectable<UsageRecordsTable>;
 
-const USAGE_COLUMNS = [
+export const USAGE_COLUMNS = [
   'id',
   'org_id',
   'key_id',
@@ -40,6 +40,33 @@ function insertSql(db: DatabaseHandle, size: number): string {
   return sql;
 }
 
+/**
+ * A row's values in USAGE_COLUMNS' order (a test holds the two alike),
+ * named one by one: looking each column up by name was a megamorphic
+ * property load per value, on the main thread, for every call.
+ */
+export function pushUsageValues(parameters: Array<string | number | null>, row: UsageRecordRow): void {
+  parameters.push(
+    row.id,
+    row.org_id,
+    row.key_id,
+    row.gateway_id,
+    row.connection,
+    row.model,
+    row.upstream_model,
+    row.prompt_tokens,
+    row.completion_tokens,
+    row.cached_tokens,
+    row.cost,
+    row.latency_ms,
+    row.ttft_ms,
+    row.status,
+    row.error_code,
+    row.streamed,
+    row.created_at,
+  );
+}
+
 /** One multi-row INSERT: its SQL text and its parameters, row after row in column order. */
 export interface UsageInsert {
   readonly sql: string;
@@ -61,10 +88,7 @@ export function usageInserts(db: DatabaseHandle, rows: readonly UsageRecordRow[]
     const sql = insertSql(db, size);
     for (; rows.length - offset >= size; offset += size) {
       const parameters: Array<string | number | null> = [];
-      for (let index = offset; index < offset + size; index += 1) {
-        const row = rows[index]!;
-        for (const column of USAGE_COLUMNS) parameters.push(row[column]);
-      }
+      for (let index = offset; index < offset + size; index += 1) pushUsageValues(parameters, rows[index]!);
       inserts.push({ sql, parameters });
     }
   }
