@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JsonLiteral } from '../../platform/json-literal.js';
 
 const contentPart = z.looseObject({ type: z.string().min(1) });
 
@@ -55,10 +56,12 @@ export function readUsage(usage: unknown): TokenUsage | undefined {
 }
 
 const USAGE_FIELD = /"usage"\s*:\s*\{/;
+/** Tried first: nearly every frame has no usage, and the literal is found faster than the pattern is ruled out. */
+const USAGE_NAME = new JsonLiteral('"usage"');
 
 /** Whether a streamed `data:` payload carries a usage object; the substring check spares the regular expression on nearly every frame. */
 export function carriesUsage(data: string): boolean {
-  return data.includes('"usage"') && USAGE_FIELD.test(data);
+  return USAGE_NAME.isIn(data) && USAGE_FIELD.test(data);
 }
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);

@@ -9,7 +9,7 @@ import type { LimitSubject, RateLimiter } from '../limits/index.js';
 import { type PriceTable, type UsageLineItem, type UsageRecorder, lineItemsJson } from '../usage/index.js';
 import { AI_SDK_CONNECTION_TYPES } from './ai-sdk-connection-types.js';
 import type { FetchFor } from './ai-sdk-provider.js';
-import { type ChatCompletionRequest, carriesUsage } from './chat-completion.schemas.js';
+import type { ChatCompletionRequest } from './chat-completion.schemas.js';
 import { CompletionMeter } from './completion-meter.js';
 import { type CompletionPlan, type CompletionTarget, planCompletion } from './completion-plan.js';
 import { type ScannedCompletion, type TextReplacement, amendReplyText, parseCompletion, scanCompletion } from './json-reply.js';
@@ -69,10 +69,6 @@ const OPENAI_WIRE_TYPES = new Set(['OpenAiCompatible', 'Ollama']);
 const FALLBACK_KINDS = new Set(['upstream', 'upstream_timeout', 'rate_limited']);
 
 const NO_CHOICES = /"choices"\s*:\s*\[\s*\]/;
-
-function isUsageOnlyFrame(data: string): boolean {
-  return carriesUsage(data) && NO_CHOICES.test(data);
-}
 
 /** The key and the gateway, each when it has limits. */
 function limitSubjects(caller: Caller, plan: CompletionPlan): LimitSubject[] {
@@ -307,13 +303,18 @@ export class ChatCompletionService {
 
   private relay(upstream: Readable, meter: CompletionMeter, options: CompletionOptions, shaping: RelayShaping): SseRelay {
     const { replyPrefix } = shaping;
+    /** The last payload, when it carried usage. */
+    let usageFrame: string | undefined;
     const relay = new SseRelay(upstream, {
       // Chunks name the model the client asked for, as JSON replies do.
       ...(shaping.modelField ? { replace: shaping.modelField } : {}),
       pingIntervalMs: options.pingIntervalMs,
       onFirstChunk: () => meter.markFirstToken(),
-      onData: (data) => meter.observeStreamData(data),
-      ...(shaping.clientWantsUsage ? {} : { dropData: isUsageOnlyFrame }),
+      onData: (data) => {
+        usageFrame = meter.observeStreamData(data) ? data : undefined;
+      },
+      // The relay offers each payload to onData first: a usage chunk without choices was only for us.
+      ...(shaping.clientWantsUsage ? {} : { dropData: (data: string) => data === usageFrame && NO_CHOICES.test(data) }),
       // As in JSON replies; only the frame that gets the prefix is re-encoded.
       ...(replyPrefix ? { rewriteOnce: (data: string) => prefixFirstContentDelta(data, replyPrefix) } : {}),
     });

@@ -1,3 +1,4 @@
+import { JsonLiteral } from '../../platform/json-literal.js';
 import type { PriceTable, PricedUsage, UsageEvent, UsageRecorder } from '../usage/index.js';
 import { type TokenUsage, carriesUsage, readUsage } from './chat-completion.schemas.js';
 
@@ -7,12 +8,12 @@ export type MeterContext = Pick<UsageEvent, 'orgId' | 'keyId' | 'gatewayId' | 'c
   readonly estimatedPromptTokens: number;
 };
 
-const CONTENT_KEY = '"content":"';
+const CONTENT_KEY = new JsonLiteral('"content":"');
 
 /** The characters of the `"content":"…"` strings of a frame (escapes counted as written), for the estimate. Called per streamed frame, so it scans without allocating. */
 function contentCharacters(data: string): number {
   let characters = 0;
-  for (let start = data.indexOf(CONTENT_KEY); start !== -1; start = data.indexOf(CONTENT_KEY, start)) {
+  for (let start = CONTENT_KEY.indexIn(data); start !== -1; start = CONTENT_KEY.indexIn(data, start)) {
     let index = start + CONTENT_KEY.length;
     while (index < data.length && data.charCodeAt(index) !== 34 /* " */) index += data.charCodeAt(index) === 92 /* \ */ ? 2 : 1;
     characters += Math.min(index, data.length) - (start + CONTENT_KEY.length);
@@ -47,17 +48,21 @@ export class CompletionMeter {
     this.firstTokenAt ??= performance.now();
   }
 
-  /** Observes one streamed `data:` payload: the usage chunk, or content to estimate from if none comes. */
-  observeStreamData(data: string): void {
+  /**
+   * Observes one streamed `data:` payload: the usage chunk, or content to
+   * estimate from if none comes. True when the payload carries usage.
+   */
+  observeStreamData(data: string): boolean {
     if (carriesUsage(data)) {
       try {
         this.usage = readUsage((JSON.parse(data) as { usage?: unknown }).usage) ?? this.usage;
       } catch {
         // a malformed frame is the client's to see; the estimate stands
       }
-      return;
+      return true;
     }
     this.streamedContentChars += contentCharacters(data);
+    return false;
   }
 
   observeUsage(usage: unknown): void {

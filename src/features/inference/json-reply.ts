@@ -1,4 +1,5 @@
 import { UpstreamError } from '../../platform/errors.js';
+import { JsonLiteral } from '../../platform/json-literal.js';
 
 /** A literal the client's copy of a reply has in place of the provider's, e.g. the model's name. */
 export interface TextReplacement {
@@ -58,8 +59,8 @@ export class ScannedCompletion {
 const USAGE_MEMBER = '"usage":';
 /** What may follow a member's value: another member, the end of the object, whitespace. */
 const MEMBER_FOLLOWERS = new Set([0x2c, CLOSING_BRACE, 0x20, 0x0a, 0x0d, 0x09]);
-const MODEL_MEMBER = '"model":"';
-const GENERATION_CONTEXT_MEMBER = '"generation_context":';
+const MODEL_MEMBER = new JsonLiteral('"model":"');
+const GENERATION_CONTEXT_MEMBER = new JsonLiteral('"generation_context":');
 
 /** Where the JSON object that opens at `start` closes (the index after its brace), or -1. */
 function objectEnd(text: string, start: number): number {
@@ -111,11 +112,11 @@ export function scanCompletion(text: string): ScannedCompletion | undefined {
   const usageEnd = objectEnd(text, usageStart);
   // The reply's own brace must still follow: a text cut off right after the usage object would end with that object's.
   if (usageEnd === -1 || usageEnd >= end || !MEMBER_FOLLOWERS.has(text.charCodeAt(usageEnd))) return undefined;
-  const modelAt = text.indexOf(MODEL_MEMBER, start);
+  const modelAt = MODEL_MEMBER.indexIn(text, start);
   if (modelAt === -1) return undefined;
   const modelStart = modelAt + MODEL_MEMBER.length;
   const modelEnd = text.indexOf('"', modelStart);
-  if (modelEnd === -1 || text.includes(GENERATION_CONTEXT_MEMBER)) return undefined;
+  if (modelEnd === -1 || GENERATION_CONTEXT_MEMBER.isIn(text)) return undefined;
   const model = text.slice(modelStart, modelEnd);
   if (model.includes('\\')) return undefined;
   let usage: unknown;

@@ -1,12 +1,13 @@
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { JsonLiteral } from '../json-literal.js';
 
 export interface SseRelayOptions {
   /** Interval of silence after which a `: ping` comment is sent; 0 disables pings. */
   readonly pingIntervalMs: number;
   /** Called with each complete `data:` payload (without the prefix), to observe usage and the like. */
   readonly onData?: (data: string) => void;
-  /** Frames whose payload this returns true for are not forwarded (the relay then works frame by frame). */
+  /** Frames whose payload this returns true for are not forwarded (the relay then works frame by frame). Asked after `onData` saw the payload. */
   readonly dropData?: (data: string) => boolean;
   readonly onFirstChunk?: () => void;
   /**
@@ -54,6 +55,8 @@ export class SseRelay extends Readable {
   private held = '';
   private awaitingRewrite: boolean;
   private timer: NodeJS.Timeout | undefined;
+  /** `replace.from`, searched for in every forwarded chunk. */
+  private readonly replaced: JsonLiteral | undefined;
   private seenFirstChunk = false;
   private finished = false;
 
@@ -63,6 +66,7 @@ export class SseRelay extends Readable {
   ) {
     super();
     this.forwardsBytes = !options.replace?.from && !options.rewriteOnce;
+    this.replaced = options.replace?.from ? new JsonLiteral(options.replace.from) : undefined;
     this.awaitingRewrite = options.rewriteOnce !== undefined;
     this.armPing();
     source.on('data', this.onSourceData);
@@ -200,8 +204,7 @@ export class SseRelay extends Readable {
   }
 
   private replaceAll(text: string): string {
-    const from = this.options.replace?.from;
-    return from ? replaceLiteral(text, from, this.options.replace!.to) : text;
+    return this.replaced ? replaceLiteral(text, this.replaced, this.options.replace!.to) : text;
   }
 
   private armPing(): void {
@@ -237,10 +240,19 @@ function frameEnd(text: string, start: number, plainEnds: boolean): { at: number
 }
 
 const FRAME_END = /\r?\n\r?\n/g;
+const SPACE = 0x20;
+
+/** Whitespace as trimStart sees it, for the ASCII characters a frame can hold after `data: `; anything else is left to trimStart. */
+function isWhitespace(code: number): boolean {
+  return code <= SPACE || code > 0x7e;
+}
 
 function dataOf(frame: string): string {
   // The common frame: one `data:` line and nothing else.
-  if (frame.startsWith('data:') && !frame.includes('\n')) return frame.slice(5).trimStart();
+  if (frame.startsWith('data:') && !frame.includes('\n')) {
+    // `data: {…}`: one space, as nearly every provider writes it, is cut without trimStart's scan.
+    return frame.charCodeAt(5) === SPACE && !isWhitespace(frame.charCodeAt(6)) ? frame.slice(6) : frame.slice(5).trimStart();
+  }
   return frame
     .split(/\r?\n/)
     .filter((line) => line.startsWith('data:'))
@@ -253,15 +265,15 @@ function dataOf(frame: string): string {
  * V8's generic replace path, several times slower for a literal, and it runs
  * on every streamed chunk.
  */
-function replaceLiteral(text: string, from: string, to: string): string {
-  let at = text.indexOf(from);
+function replaceLiteral(text: string, from: JsonLiteral, to: string): string {
+  let at = from.indexIn(text);
   if (at === -1) return text;
   let replaced = '';
   let copiedTo = 0;
   while (at !== -1) {
     replaced += text.slice(copiedTo, at) + to;
     copiedTo = at + from.length;
-    at = text.indexOf(from, copiedTo);
+    at = from.indexIn(text, copiedTo);
   }
   return replaced + text.slice(copiedTo);
 }
