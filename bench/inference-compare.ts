@@ -23,8 +23,8 @@
  */
 import fsp from 'node:fs/promises';
 import autocannon from 'autocannon';
-import { AGENTRY_MODEL, requestBody } from './inference.js';
-import { type BenchServer, type HelperProcess, readMainThreadCpuMs, readProcCpuMs, startHelperProcess, startScriptNodeArgs, startServer } from './support.js';
+import { AGENTRY_MODEL, requestBody, startUpstreamAndFloor } from './inference.js';
+import { type BenchServer, type HelperProcess, readMainThreadCpuMs, readProcCpuMs, startServer } from './support.js';
 
 const CONNECTIONS = 50;
 const WARM_UP_SECONDS = 3;
@@ -92,10 +92,7 @@ async function main(): Promise<void> {
   const helpers: HelperProcess[] = [];
   const servers: BenchServer[] = [];
   try {
-    const upstream = await startHelperProcess('fixed-upstream.ts');
-    helpers.push(upstream);
-    const floor = await startHelperProcess('floor-proxy.ts', [upstream.url], { nodeArgs: startScriptNodeArgs() });
-    helpers.push(floor);
+    const { upstream, floor } = await startUpstreamAndFloor(helpers);
     const builds: Target[] = [];
     for (const spec of entries) {
       const [entry, flags] = spec.split('|') as [string, string | undefined];

@@ -287,6 +287,19 @@ export interface InferenceFigures extends BenchResult {
   readonly agentryPeakRssMb: number;
 }
 
+/**
+ * The fixed upstream and the floor proxy in front of it (with the start
+ * script's node flags, as Agentry runs), each added to `helpers` as it starts
+ * so the caller stops whatever did start.
+ */
+export async function startUpstreamAndFloor(helpers: HelperProcess[]): Promise<{ upstream: HelperProcess; floor: HelperProcess }> {
+  const upstream = await startHelperProcess('fixed-upstream.ts');
+  helpers.push(upstream);
+  const floor = await startHelperProcess('floor-proxy.ts', [upstream.url], { nodeArgs: startScriptNodeArgs() });
+  helpers.push(floor);
+  return { upstream, floor };
+}
+
 export async function runInference(options: InferenceOptions = {}): Promise<InferenceFigures> {
   const connections = options.connections ?? 50;
   const warmupSeconds = options.warmupSeconds ?? 2;
@@ -299,10 +312,7 @@ export async function runInference(options: InferenceOptions = {}): Promise<Infe
 
   const helpers: HelperProcess[] = [];
   try {
-    const upstream = await startHelperProcess('fixed-upstream.ts');
-    helpers.push(upstream);
-    const floor = await startHelperProcess('floor-proxy.ts', [upstream.url], { nodeArgs: startScriptNodeArgs() });
-    helpers.push(floor);
+    const { upstream, floor } = await startUpstreamAndFloor(helpers);
 
     return await withServer(
       { ...options, env: { ...options.env, OPENAI_BASE_URL: `${upstream.url}/v1`, OPENAI_API_KEY: 'bench' } },
