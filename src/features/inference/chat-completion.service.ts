@@ -211,7 +211,7 @@ export class ChatCompletionService {
 
     const contentType = String(response.headers['content-type'] ?? '');
     if (request.stream && contentType.includes('text/event-stream')) {
-      const modelField = { from: `"model":${JSON.stringify(target.upstreamModel)}`, to: `"model":${JSON.stringify(request.model)}` };
+      const modelField = modelRename(target.upstreamModel, request.model);
       return { kind: 'stream', body: this.relay(response.body, meter, options, { clientWantsUsage, modelField, replyPrefix: target.replyPrefix }), headers };
     }
     meter.markFirstToken();

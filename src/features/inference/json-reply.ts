@@ -34,6 +34,13 @@ function isJsonWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 }
 
+/** Where `text` ends but for trailing JSON whitespace (not before `start`). */
+function endWithoutWhitespace(text: string, start = 0): number {
+  let end = text.length;
+  while (end > start && isJsonWhitespace(text.charCodeAt(end - 1))) end -= 1;
+  return end;
+}
+
 /**
  * A provider's `chat.completion` as read by `scanCompletion`: its usage (as
  * sent), the model it names, and its text, which `amended` changes in place.
@@ -91,10 +98,9 @@ function objectEnd(text: string, start: number): number {
  * so malformed usage is caught) and whose first `"model":"…"` member names
  * the model without escapes (the one `amended` renames). In valid JSON these
  * literals can only be member names (a quote inside a string is escaped).
- * Undefined for anything else,
- * and for a reply that already has a `generation_context`: the caller then
- * parses the whole reply (parseCompletion), which also refuses a reply that
- * is not a JSON object.
+ * Undefined for anything else, and for a reply that already has a
+ * `generation_context`: the caller then parses the whole reply
+ * (parseCompletion), which also refuses a reply that is not a JSON object.
  *
  * What it does not do is check the rest of the text: a reply framed as an
  * object, with valid usage, but broken in between reaches the client as the
@@ -103,8 +109,7 @@ function objectEnd(text: string, start: number): number {
 export function scanCompletion(text: string): ScannedCompletion | undefined {
   let start = 0;
   while (start < text.length && isJsonWhitespace(text.charCodeAt(start))) start += 1;
-  let end = text.length;
-  while (end > start && isJsonWhitespace(text.charCodeAt(end - 1))) end -= 1;
+  const end = endWithoutWhitespace(text, start);
   if (text.charCodeAt(start) !== OPENING_BRACE || text.charCodeAt(end - 1) !== CLOSING_BRACE) return undefined;
   const usageAt = text.lastIndexOf(USAGE_MEMBER, end);
   if (usageAt === -1) return undefined;
@@ -135,15 +140,13 @@ export function scanCompletion(text: string): ScannedCompletion | undefined {
  * relay does it in every frame, and `lastMember` (`"name":value`) closes the
  * object.
  *
- * `text` must be one that `scanCompletion` read or `parseCompletion`
- * accepted, and must not already
+ * `text` must be one that `parseCompletion` accepted, and must not already
  * have a member named as `lastMember` is. Undefined when the text does not
  * contain `replace.from` (a provider that spaces its JSON, or names another
  * model): the caller then serializes the amended object instead.
  */
 export function amendReplyText(text: string, replace: TextReplacement, lastMember: string): string | undefined {
-  let end = text.length;
-  while (end > 0 && isJsonWhitespace(text.charCodeAt(end - 1))) end -= 1;
+  const end = endWithoutWhitespace(text);
   // A parsed JSON object ends with its own closing brace; one that contains `from` has a member, so a comma follows it.
   if (text.charCodeAt(end - 1) !== CLOSING_BRACE || !text.includes(replace.from)) return undefined;
   const members = text.slice(0, end - 1);

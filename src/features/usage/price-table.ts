@@ -96,7 +96,6 @@ interface TokenPrices {
   readonly cachedInput: number;
 }
 
-
 export class PriceTable {
   private readonly prices: Map<string, ModelPrice>;
   /** connection → model → token prices; every call is priced, and resolving builds a key and rounds three numbers. */
