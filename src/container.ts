@@ -107,7 +107,10 @@ export async function createContainer(config: Config, options: ContainerOptions 
     const tenantOutbound = createOutboundClient({ policy });
     const operatorOutbound = createOutboundClient({ policy, trusted: true });
     // The options go on as they are: the client picks the fields it knows, so `trusted` is not sent anywhere.
-    const outbound: OutboundRequest = (url, options) => (options.trusted ? operatorOutbound : tenantOutbound).request(url, options);
+    const outbound: OutboundRequest = {
+      streamed: (url, options) => (options.trusted ? operatorOutbound : tenantOutbound).request(url, options),
+      buffered: (url, options) => (options.trusted ? operatorOutbound : tenantOutbound).requestBuffered(url, options),
+    };
     const connections = new ConnectionService({
       db: database.handle,
       audit,

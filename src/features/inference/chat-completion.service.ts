@@ -13,7 +13,7 @@ import type { ChatCompletionRequest } from './chat-completion.schemas.js';
 import { CompletionMeter } from './completion-meter.js';
 import { type CompletionPlan, type CompletionTarget, planCompletion } from './completion-plan.js';
 import { type ScannedCompletion, type TextReplacement, amendReplyText, parseCompletion, scanCompletion } from './json-reply.js';
-import { type OutboundRequest, postChatCompletion } from './openai-compatible-provider.js';
+import { type OutboundRequest, openChatCompletionStream, postChatCompletion } from './openai-compatible-provider.js';
 import { prefixChoices, prefixFirstContentDelta } from './reply-prefix.js';
 import { upstreamTransportError } from './upstream-failure.js';
 
@@ -201,24 +201,30 @@ export class ChatCompletionService {
     // Streams always ask the provider for usage, so every call is metered; the client sees it only if it asked.
     const body = request.stream ? { ...target.body, stream_options: { ...request.stream_options, include_usage: true } } : target.body;
 
-    let response;
+    const sent = JSON.stringify(body);
+    const call = { signal: options.signal };
+    let response: Awaited<ReturnType<typeof openChatCompletionStream | typeof postChatCompletion>>;
     try {
-      response = await postChatCompletion(this.deps.outbound, connection, JSON.stringify(body), { signal: options.signal });
+      // A stream is relayed as it arrives; a JSON reply is only used whole, so it is read whole, without a stream.
+      response = request.stream
+        ? await openChatCompletionStream(this.deps.outbound, connection, sent, call)
+        : await postChatCompletion(this.deps.outbound, connection, sent, call);
     } catch (error) {
       meter.finish(options.signal.aborted ? 'aborted' : 'error', error instanceof AppError ? error.code : 'internal_error');
       throw error;
     }
 
-    const contentType = String(response.headers['content-type'] ?? '');
-    if (request.stream && contentType.includes('text/event-stream')) {
+    const replyBody = response.body;
+    if (!Buffer.isBuffer(replyBody) && String(response.headers['content-type'] ?? '').includes('text/event-stream')) {
       const modelField = modelRename(target.upstreamModel, request.model);
-      return { kind: 'stream', body: this.relay(response.body, meter, options, { clientWantsUsage, modelField, replyPrefix: target.replyPrefix }), headers };
+      return { kind: 'stream', body: this.relay(replyBody, meter, options, { clientWantsUsage, modelField, replyPrefix: target.replyPrefix }), headers };
     }
     meter.markFirstToken();
     let text: string;
     let completion: Record<string, unknown>;
     try {
-      text = await response.body.text();
+      // A provider that answers a streamed request with JSON: its reply is read whole here.
+      text = Buffer.isBuffer(replyBody) ? replyBody.toString() : await replyBody.text();
       const scanned = target.replyPrefix ? undefined : scanCompletion(text);
       if (scanned) return this.scannedResult(scanned, request, target, meter, headers);
       completion = parseCompletion(text, connection.name);

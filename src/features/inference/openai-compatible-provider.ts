@@ -1,20 +1,26 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { type Cancellation, abortSignalOf } from '../../platform/http/request-signal.js';
+import type { BufferedResponse } from '../../platform/outbound/index.js';
 import type { ResolvedConnection } from '../connections/index.js';
 import { upstreamResponseError, upstreamTransportError } from './upstream-failure.js';
 import { type RetryOptions, DEFAULT_ATTEMPTS, abortableSleep, earlyRetryDelayMs, parseRetryAfter } from './upstream-retry.js';
 
-/** The outbound HTTP call, enforcing the address policy unless the endpoint is the operator's. */
-export type OutboundRequest = (
-  url: string,
-  options: { trusted: boolean } & Pick<Dispatcher.RequestOptions, 'method' | 'headers' | 'body' | 'signal' | 'headersTimeout' | 'bodyTimeout'>,
-) => Promise<Dispatcher.ResponseData>;
+type RequestOptions = { trusted: boolean } & Pick<Dispatcher.RequestOptions, 'method' | 'headers' | 'body' | 'signal' | 'headersTimeout' | 'bodyTimeout'>;
+
+/** The outbound HTTP calls, enforcing the address policy unless the endpoint is the operator's. */
+export interface OutboundRequest {
+  /** Resolves once the status is known; the body is still streaming (event streams). */
+  streamed(url: string, options: RequestOptions): Promise<Dispatcher.ResponseData>;
+  /** Resolves once the whole response has arrived (JSON replies). */
+  buffered(url: string, options: RequestOptions): Promise<BufferedResponse>;
+}
 
 export interface ProviderCallOptions extends RetryOptions {
   readonly signal: Cancellation;
 }
 
+/** A provider's error body is kept up to this many characters. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 
 async function readLimited(body: Readable): Promise<string> {
@@ -28,6 +34,22 @@ async function readLimited(body: Readable): Promise<string> {
   }
   return text;
 }
+
+/** How one kind of response is sent and how its error text is read. */
+interface ResponseReading<Response> {
+  send(outbound: OutboundRequest, url: string, options: RequestOptions): Promise<Response>;
+  errorText(response: Response): Promise<string> | string;
+}
+
+const STREAMED: ResponseReading<Dispatcher.ResponseData> = {
+  send: (outbound, url, options) => outbound.streamed(url, options),
+  errorText: (response) => readLimited(response.body),
+};
+
+const BUFFERED: ResponseReading<BufferedResponse> = {
+  send: (outbound, url, options) => outbound.buffered(url, options),
+  errorText: (response) => response.body.toString('utf8', 0, Math.min(response.body.length, ERROR_BODY_LIMIT)),
+};
 
 interface Endpoint {
   readonly url: string;
@@ -50,23 +72,43 @@ function chatCompletionsEndpoint(connection: ResolvedConnection): Endpoint {
 
 /**
  * POSTs a chat completion to an OpenAI-compatible provider and returns the
- * response once its status is known (the body is still streaming). Failures
- * before the first byte are retried as upstream-retry.ts decides; a 2xx is final.
+ * whole response. Failures before the first byte are retried as
+ * upstream-retry.ts decides; a 2xx is final.
  */
-export async function postChatCompletion(
+export function postChatCompletion(
+  outbound: OutboundRequest,
+  connection: ResolvedConnection,
+  body: string,
+  options: ProviderCallOptions,
+): Promise<BufferedResponse> {
+  return postWithRetries(BUFFERED, outbound, connection, body, options);
+}
+
+/** As postChatCompletion, returning the response once its status is known, its body (an event stream) still arriving. */
+export function openChatCompletionStream(
   outbound: OutboundRequest,
   connection: ResolvedConnection,
   body: string,
   options: ProviderCallOptions,
 ): Promise<Dispatcher.ResponseData> {
+  return postWithRetries(STREAMED, outbound, connection, body, options);
+}
+
+async function postWithRetries<Response extends { readonly statusCode: number; readonly headers: Dispatcher.ResponseData['headers'] }>(
+  reading: ResponseReading<Response>,
+  outbound: OutboundRequest,
+  connection: ResolvedConnection,
+  body: string,
+  options: ProviderCallOptions,
+): Promise<Response> {
   const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
   const sleep = options.sleep ?? abortableSleep;
   const { url, headers } = chatCompletionsEndpoint(connection);
 
   for (let attempt = 1; ; attempt += 1) {
-    let response: Dispatcher.ResponseData;
+    let response: Response;
     try {
-      response = await outbound(url, {
+      response = await reading.send(outbound, url, {
         trusted: connection.trusted,
         method: 'POST',
         headers,
@@ -85,7 +127,7 @@ export async function postChatCompletion(
     }
     if (response.statusCode < 400) return response;
     const retryAfter = parseRetryAfter(response.headers['retry-after']);
-    const text = await readLimited(response.body);
+    const text = await reading.errorText(response);
     const delay = earlyRetryDelayMs({ kind: 'status', status: response.statusCode, retryAfterSeconds: retryAfter }, attempt, attempts);
     if (delay === undefined) {
       throw upstreamResponseError(response.statusCode, text, {
@@ -104,7 +146,7 @@ const MODEL_LIST_TIMEOUT_MS = 5_000;
 export async function listProviderModels(outbound: OutboundRequest, connection: ResolvedConnection, signal: AbortSignal): Promise<string[]> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (connection.apiKey) headers.authorization = `Bearer ${connection.apiKey}`;
-  const response = await outbound(`${connection.baseUrl.replace(/\/+$/, '')}/models`, {
+  const response = await outbound.buffered(`${connection.baseUrl.replace(/\/+$/, '')}/models`, {
     trusted: connection.trusted,
     method: 'GET',
     headers,
@@ -113,9 +155,8 @@ export async function listProviderModels(outbound: OutboundRequest, connection: 
     bodyTimeout: MODEL_LIST_TIMEOUT_MS,
   });
   if (response.statusCode >= 400) {
-    await response.body.dump();
     throw upstreamResponseError(response.statusCode, '', { connection: connection.name, apiKey: connection.apiKey });
   }
-  const list = (await response.body.json()) as { data?: Array<{ id?: unknown }> };
+  const list = JSON.parse(response.body.toString()) as { data?: Array<{ id?: unknown }> };
   return (list.data ?? []).flatMap((model) => (typeof model.id === 'string' ? [model.id] : []));
 }

@@ -1,8 +1,8 @@
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createOutboundClient, type OutboundClientOptions } from './outbound-client.js';
+import { type OutboundClient, createOutboundClient, type OutboundClientOptions } from './outbound-client.js';
 import { OutboundAddressRefusedError } from './outbound-errors.js';
 import { OutboundPolicy } from './outbound-policy.js';
 
@@ -24,6 +24,14 @@ describe('outbound client: allowed calls on a real socket', () => {
     server = createServer((request, response) => {
       // `/slow` never answers: the abort test decides what happens to it.
       if (request.url === '/slow') return;
+      // `/chunked` answers in three writes, apart in time, with a header of its own.
+      if (request.url === '/chunked') {
+        response.writeHead(201, { 'x-reply': 'whole', 'content-type': 'text/plain; charset=utf-8' });
+        response.write('first ');
+        setTimeout(() => response.write('zweite ä '), 20);
+        setTimeout(() => response.end('third'), 40);
+        return;
+      }
       let body = '';
       request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
       request.on('end', () => {
@@ -42,33 +50,46 @@ describe('outbound client: allowed calls on a real socket', () => {
     received = [];
   });
 
-  async function fetchText(options: OutboundClientOptions, url: string): Promise<string> {
-    const client = createOutboundClient({ connectTimeoutMs: 2_000, headersTimeoutMs: 5_000, ...options });
-    try {
-      const response = await client.request(url);
-      return await response.body.text();
-    } finally {
-      await client.close();
+  /** Both ways of calling: a streamed body read to its end, and a buffered response. */
+  const readings = {
+    streamed: async (client: OutboundClient, url: string) => (await client.request(url)).body.text(),
+    buffered: async (client: OutboundClient, url: string) => (await client.requestBuffered(url)).body.toString(),
+  };
+
+  describe.each(Object.entries(readings))('the policy, %s', (_name, read) => {
+    async function fetchText(options: OutboundClientOptions, url: string): Promise<string> {
+      const client = createOutboundClient({ connectTimeoutMs: 2_000, headersTimeoutMs: 5_000, ...options });
+      try {
+        return await read(client, url);
+      } finally {
+        await client.close();
+      }
     }
-  }
 
-  it('reaches localhost when the allow list names it, and only by that name', async () => {
-    const policy = OutboundPolicy.fromSetting('LOCALHOST');
-    expect(await fetchText({ policy }, `http://localhost:${port}/by-name`)).toBe('reached');
-    await expect(fetchText({ policy }, `http://127.0.0.1:${port}/`)).rejects.toBeInstanceOf(OutboundAddressRefusedError);
-    expect(received.map((request) => request.url)).toEqual(['/by-name']);
-  });
+    it('reaches localhost when the allow list names it, and only by that name', async () => {
+      const policy = OutboundPolicy.fromSetting('LOCALHOST');
+      expect(await fetchText({ policy }, `http://localhost:${port}/by-name`)).toBe('reached');
+      await expect(fetchText({ policy }, `http://127.0.0.1:${port}/`)).rejects.toBeInstanceOf(OutboundAddressRefusedError);
+      expect(received.map((request) => request.url)).toEqual(['/by-name']);
+    });
 
-  it('reaches loopback by literal and by name when 127.0.0.0/8 is allowed', async () => {
-    const policy = OutboundPolicy.fromSetting('127.0.0.0/8');
-    expect(await fetchText({ policy }, `http://127.0.0.1:${port}/literal`)).toBe('reached');
-    expect(await fetchText({ policy }, `http://localhost:${port}/name`)).toBe('reached');
-    expect(received.map((request) => request.url)).toEqual(['/literal', '/name']);
-  });
+    it('reaches loopback by literal and by name when 127.0.0.0/8 is allowed', async () => {
+      const policy = OutboundPolicy.fromSetting('127.0.0.0/8');
+      expect(await fetchText({ policy }, `http://127.0.0.1:${port}/literal`)).toBe('reached');
+      expect(await fetchText({ policy }, `http://localhost:${port}/name`)).toBe('reached');
+      expect(received.map((request) => request.url)).toEqual(['/literal', '/name']);
+    });
 
-  it('lets a trusted client reach loopback under the default policy', async () => {
-    expect(await fetchText({ policy: new OutboundPolicy(), trusted: true }, `http://127.0.0.1:${port}/trusted`)).toBe('reached');
-    expect(received).toHaveLength(1);
+    it('refuses a name that resolves to a refused address, as the connector finds it', async () => {
+      // The default policy refuses loopback; "localhost" is only found out after resolution.
+      await expect(fetchText({ policy: new OutboundPolicy() }, `http://localhost:${port}/`)).rejects.toBeInstanceOf(OutboundAddressRefusedError);
+      expect(received).toHaveLength(0);
+    });
+
+    it('lets a trusted client reach loopback under the default policy', async () => {
+      expect(await fetchText({ policy: new OutboundPolicy(), trusted: true }, `http://127.0.0.1:${port}/trusted`)).toBe('reached');
+      expect(received).toHaveLength(1);
+    });
   });
 
   it('passes method, headers and body through', async () => {
@@ -102,5 +123,97 @@ describe('outbound client: allowed calls on a real socket', () => {
     } finally {
       await client.close();
     }
+  });
+  describe('a buffered request', () => {
+    const policy = OutboundPolicy.fromSetting('127.0.0.0/8');
+
+    it('resolves once the whole body has arrived, with status, headers and every chunk in order', async () => {
+      const client = createOutboundClient({ policy });
+      try {
+        const response = await client.requestBuffered(`http://127.0.0.1:${port}/chunked`);
+        expect(response.statusCode).toBe(201);
+        expect(response.headers['x-reply']).toBe('whole');
+        expect(response.body.toString()).toBe('first zweite ä third');
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('passes method, headers and body through', async () => {
+      const client = createOutboundClient({ policy });
+      try {
+        const response = await client.requestBuffered(`http://127.0.0.1:${port}/echo`, {
+          method: 'POST',
+          headers: { 'x-probe': 'buffered', 'content-type': 'application/json' },
+          body: '{"b":2}',
+        });
+        expect(response.body.toString()).toBe('reached');
+      } finally {
+        await client.close();
+      }
+      expect(received).toEqual([{ method: 'POST', url: '/echo', header: 'buffered', body: '{"b":2}' }]);
+    });
+
+    it('aborts in flight when its AbortSignal fires, closing the socket, and rejects with the signal’s reason', async () => {
+      const client = createOutboundClient({ policy, headersTimeoutMs: 10_000 });
+      const controller = new AbortController();
+      try {
+        const arrived = once(server, 'request') as Promise<[IncomingMessage]>;
+        const pending = client.requestBuffered(`http://127.0.0.1:${port}/slow`, { signal: controller.signal });
+        pending.catch(() => undefined);
+        const [slowRequest] = await within(arrived, 5_000, 'the slow request to arrive');
+        const socketClosed = once(slowRequest.socket, 'close');
+        const reason = new Error('the caller left');
+        controller.abort(reason);
+        await expect(within(pending, 2_000, 'the request to reject')).rejects.toBe(reason);
+        await within(socketClosed, 2_000, 'the server to see the socket close');
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('takes an EventEmitter that emits abort as its signal, and lets go of it once answered', async () => {
+      const client = createOutboundClient({ policy, headersTimeoutMs: 10_000 });
+      const answered = Object.assign(new EventEmitter(), { aborted: false });
+      const leaving = Object.assign(new EventEmitter(), { aborted: false, reason: new Error('client disconnected') });
+      try {
+        expect((await client.requestBuffered(`http://127.0.0.1:${port}/fine`, { signal: answered })).body.toString()).toBe('reached');
+        expect(answered.listenerCount('abort')).toBe(0);
+
+        const arrived = once(server, 'request') as Promise<[IncomingMessage]>;
+        const pending = client.requestBuffered(`http://127.0.0.1:${port}/slow`, { signal: leaving });
+        pending.catch(() => undefined);
+        const [slowRequest] = await within(arrived, 5_000, 'the slow request to arrive');
+        const socketClosed = once(slowRequest.socket, 'close');
+        leaving.aborted = true;
+        leaving.emit('abort');
+        await expect(within(pending, 2_000, 'the request to reject')).rejects.toBe(leaving.reason);
+        await within(socketClosed, 2_000, 'the server to see the socket close');
+        expect(leaving.listenerCount('abort')).toBe(0);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('does not send a request whose signal has already fired', async () => {
+      const client = createOutboundClient({ policy });
+      try {
+        await expect(client.requestBuffered(`http://127.0.0.1:${port}/never`, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+      } finally {
+        await client.close();
+      }
+      expect(received).toHaveLength(0);
+    });
+
+    it('rejects with undici’s timeout when the headers do not come in time', async () => {
+      const client = createOutboundClient({ policy });
+      try {
+        await expect(client.requestBuffered(`http://127.0.0.1:${port}/slow`, { headersTimeout: 200 })).rejects.toMatchObject({
+          code: 'UND_ERR_HEADERS_TIMEOUT',
+        });
+      } finally {
+        await client.close();
+      }
+    });
   });
 });

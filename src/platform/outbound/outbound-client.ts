@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher } from 'undici';
+import { type BufferedRequestSignal, type BufferedResponse, dispatchBuffered } from './buffered-response.js';
 import { createGuardedConnector } from './guarded-connector.js';
 import { OutboundAddressRefusedError } from './outbound-errors.js';
 import type { OutboundPolicy } from './outbound-policy.js';
@@ -27,6 +28,8 @@ export interface OutboundClient {
   /** For undici's `stream`/`pipeline`; every connection it opens is guarded too. */
   readonly dispatcher: Dispatcher;
   request(url: string | URL, options?: OutboundRequestOptions): Promise<Dispatcher.ResponseData>;
+  /** The same request, resolved once the whole response has arrived: for replies read only when complete. */
+  requestBuffered(url: string | URL, options?: OutboundRequestOptions): Promise<BufferedResponse>;
   close(): Promise<void>;
 }
 
@@ -87,17 +90,26 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
     return parsed;
   };
 
+  /** The URL's parts, or a refusal of an IP literal the policy refuses (before touching the pool). */
+  const targetFor = (url: string | URL): RequestTarget => {
+    const parsed = parse(url);
+    if (!options.trusted) {
+      const refusal = refusalForIpLiteral(options.policy, parsed.hostname);
+      if (refusal) throw refusal;
+    }
+    return parsed;
+  };
+  const unwrapRefusal = (error: unknown): never => {
+    throw refusalIn(error) ?? error;
+  };
+
   return {
     dispatcher: agent,
-    // Not an async function: this runs for every model call, and undici's promise is enough.
+    // Not async functions: these run for every model call, and undici's promise is enough.
     request(url, requestOptions = {}) {
-      let parsed: RequestTarget;
+      let target: RequestTarget;
       try {
-        parsed = parse(url);
-        if (!options.trusted) {
-          const refusal = refusalForIpLiteral(options.policy, parsed.hostname);
-          if (refusal) throw refusal;
-        }
+        target = targetFor(url);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -106,10 +118,22 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
       // An explicit GET: undici would otherwise turn a request with a body into a PUT.
       // The agent is called with origin and path: undici's top-level request() would parse the URL again.
       return agent
-        .request({ origin: parsed.origin, path: parsed.path, method, headers, body, signal, headersTimeout, bodyTimeout })
-        .catch((error: unknown) => {
-          throw refusalIn(error) ?? error;
-        });
+        .request({ origin: target.origin, path: target.path, method, headers, body, signal, headersTimeout, bodyTimeout })
+        .catch(unwrapRefusal);
+    },
+    requestBuffered(url, requestOptions: OutboundRequestOptions = {}) {
+      let target: RequestTarget;
+      try {
+        target = targetFor(url);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const { method = 'GET', headers, body, signal, headersTimeout, bodyTimeout } = requestOptions;
+      // undici declares `signal` as AbortSignal | EventEmitter | null, which its typings resolve to unknown here.
+      const cancellation = signal as BufferedRequestSignal | null | undefined;
+      return dispatchBuffered(agent, { origin: target.origin, path: target.path, method, headers, body, headersTimeout, bodyTimeout }, cancellation).catch(
+        unwrapRefusal,
+      );
     },
     close: () => agent.close(),
   };
