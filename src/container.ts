@@ -108,7 +108,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     const operatorOutbound = createOutboundClient({ policy, trusted: true });
     // The options go on as they are: the client picks the fields it knows, so `trusted` is not sent anywhere.
     const outbound: OutboundRequest = {
-      streamed: (url, options) => (options.trusted ? operatorOutbound : tenantOutbound).request(url, options),
+      streamed: (url, options) => (options.trusted ? operatorOutbound : tenantOutbound).requestStreamed(url, options),
       buffered: (url, options) => (options.trusted ? operatorOutbound : tenantOutbound).requestBuffered(url, options),
     };
     const connections = new ConnectionService({

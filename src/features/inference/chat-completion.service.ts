@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { AppError } from '../../platform/errors.js';
 import { type Cancellation, abortSignalOf } from '../../platform/http/request-signal.js';
 import { SseRelay } from '../../platform/http/sse-relay.js';
+import { readWhole } from '../../platform/outbound/index.js';
 import type { AiGatewayService } from '../ai-gateways/index.js';
 import type { KeyLimits } from '../api-keys/index.js';
 import type { ConnectionService, ResolvedConnection } from '../connections/index.js';
@@ -224,7 +225,7 @@ export class ChatCompletionService {
     let completion: Record<string, unknown>;
     try {
       // A provider that answers a streamed request with JSON: its reply is read whole here.
-      text = Buffer.isBuffer(replyBody) ? replyBody.toString() : await replyBody.text();
+      text = (Buffer.isBuffer(replyBody) ? replyBody : await readWhole(replyBody)).toString();
       const scanned = target.replyPrefix ? undefined : scanCompletion(text);
       if (scanned) return this.scannedResult(scanned, request, target, meter, headers);
       completion = parseCompletion(text, connection.name);

@@ -1,7 +1,8 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { type Cancellation, abortSignalOf } from '../../platform/http/request-signal.js';
-import type { BufferedResponse } from '../../platform/outbound/index.js';
+import type { BufferedResponse, StreamedResponse } from '../../platform/outbound/index.js';
 import type { ResolvedConnection } from '../connections/index.js';
 import { upstreamResponseError, upstreamTransportError } from './upstream-failure.js';
 import { type RetryOptions, DEFAULT_ATTEMPTS, abortableSleep, earlyRetryDelayMs, parseRetryAfter } from './upstream-retry.js';
@@ -11,7 +12,7 @@ type RequestOptions = { trusted: boolean } & Pick<Dispatcher.RequestOptions, 'me
 /** The outbound HTTP calls, enforcing the address policy unless the endpoint is the operator's. */
 export interface OutboundRequest {
   /** Resolves once the status is known; the body is still streaming (event streams). */
-  streamed(url: string, options: RequestOptions): Promise<Dispatcher.ResponseData>;
+  streamed(url: string, options: RequestOptions): Promise<StreamedResponse>;
   /** Resolves once the whole response has arrived (JSON replies). */
   buffered(url: string, options: RequestOptions): Promise<BufferedResponse>;
 }
@@ -41,7 +42,7 @@ interface ResponseReading<Response> {
   errorText(response: Response): Promise<string> | string;
 }
 
-const STREAMED: ResponseReading<Dispatcher.ResponseData> = {
+const STREAMED: ResponseReading<StreamedResponse> = {
   send: (outbound, url, options) => outbound.streamed(url, options),
   errorText: (response) => readLimited(response.body),
 };
@@ -90,11 +91,11 @@ export function openChatCompletionStream(
   connection: ResolvedConnection,
   body: string,
   options: ProviderCallOptions,
-): Promise<Dispatcher.ResponseData> {
+): Promise<StreamedResponse> {
   return postWithRetries(STREAMED, outbound, connection, body, options);
 }
 
-async function postWithRetries<Response extends { readonly statusCode: number; readonly headers: Dispatcher.ResponseData['headers'] }>(
+async function postWithRetries<Response extends { readonly statusCode: number; readonly headers: IncomingHttpHeaders }>(
   reading: ResponseReading<Response>,
   outbound: OutboundRequest,
   connection: ResolvedConnection,

@@ -1,7 +1,8 @@
 import { EventEmitter, once } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readWhole } from './dispatched-response.js';
 import { type OutboundClient, createOutboundClient, type OutboundClientOptions } from './outbound-client.js';
 import { OutboundAddressRefusedError } from './outbound-errors.js';
 import { OutboundPolicy } from './outbound-policy.js';
@@ -15,7 +16,10 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+const LARGE = Buffer.alloc(4 * 1024 * 1024, 'abcdefgh');
+
 describe('outbound client: allowed calls on a real socket', () => {
+  const halfOpen: ServerResponse[] = [];
   let server: Server;
   let port: number;
   let received: Array<{ method?: string; url?: string; header?: string; body: string }> = [];
@@ -24,6 +28,18 @@ describe('outbound client: allowed calls on a real socket', () => {
     server = createServer((request, response) => {
       // `/slow` never answers: the abort test decides what happens to it.
       if (request.url === '/slow') return;
+      // `/half` sends a first chunk and waits for the test to let `/half` finish (or cut it).
+      if (request.url === '/half') {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write('data: one\n\n');
+        halfOpen.push(response);
+        return;
+      }
+      // `/large` answers 4 MB, more than any buffer on the way holds.
+      if (request.url === '/large') {
+        response.end(LARGE);
+        return;
+      }
       // `/chunked` answers in three writes, apart in time, with a header of its own.
       if (request.url === '/chunked') {
         response.writeHead(201, { 'x-reply': 'whole', 'content-type': 'text/plain; charset=utf-8' });
@@ -54,6 +70,7 @@ describe('outbound client: allowed calls on a real socket', () => {
   const readings = {
     streamed: async (client: OutboundClient, url: string) => (await client.request(url)).body.text(),
     buffered: async (client: OutboundClient, url: string) => (await client.requestBuffered(url)).body.toString(),
+    'streamed through a dispatch': async (client: OutboundClient, url: string) => (await readWhole((await client.requestStreamed(url)).body)).toString(),
   };
 
   describe.each(Object.entries(readings))('the policy, %s', (_name, read) => {
@@ -211,6 +228,86 @@ describe('outbound client: allowed calls on a real socket', () => {
         await expect(client.requestBuffered(`http://127.0.0.1:${port}/slow`, { headersTimeout: 200 })).rejects.toMatchObject({
           code: 'UND_ERR_HEADERS_TIMEOUT',
         });
+      } finally {
+        await client.close();
+      }
+    });
+  });
+  describe('a streamed request through a dispatch', () => {
+    const policy = OutboundPolicy.fromSetting('127.0.0.0/8');
+
+    it('resolves once the status is known, before the body has ended', async () => {
+      const client = createOutboundClient({ policy });
+      try {
+        const response = await client.requestStreamed(`http://127.0.0.1:${port}/half`);
+        expect(response.statusCode).toBe(200);
+        expect(response.headers['content-type']).toBe('text/event-stream');
+        const [first] = (await within(once(response.body, 'data'), 2_000, 'the first chunk')) as [Buffer];
+        expect(first.toString()).toBe('data: one\n\n');
+        const rest = readWhole(response.body);
+        halfOpen.shift()!.end('data: two\n\n');
+        expect((await within(rest, 2_000, 'the end of the body')).toString()).toBe('data: two\n\n');
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('holds the connection while its reader is behind, and delivers every byte once it reads', async () => {
+      const client = createOutboundClient({ policy });
+      try {
+        const response = await client.requestStreamed(`http://127.0.0.1:${port}/large`);
+        // Nothing reads for a while: the body's buffer fills and the connection is paused, not drained into memory.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(response.body.readableLength).toBeLessThan(LARGE.length);
+        const body = await within(readWhole(response.body), 5_000, 'the whole body');
+        expect(body.equals(LARGE)).toBe(true);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('aborts the request when its reader destroys the body mid-way', async () => {
+      const client = createOutboundClient({ policy });
+      try {
+        const arrived = once(server, 'request') as Promise<[IncomingMessage]>;
+        const response = await client.requestStreamed(`http://127.0.0.1:${port}/half`);
+        const [upstreamRequest] = await within(arrived, 2_000, 'the request to arrive');
+        const socketClosed = once(upstreamRequest.socket, 'close');
+        response.body.destroy();
+        await within(socketClosed, 2_000, 'the server to see the socket close');
+        halfOpen.shift();
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('ends the body with the signal’s reason when the signal fires mid-body', async () => {
+      const client = createOutboundClient({ policy });
+      const controller = new AbortController();
+      try {
+        const response = await client.requestStreamed(`http://127.0.0.1:${port}/half`, { signal: controller.signal });
+        const reading = readWhole(response.body);
+        reading.catch(() => undefined);
+        const reason = new Error('the caller left');
+        controller.abort(reason);
+        await expect(within(reading, 2_000, 'the body to fail')).rejects.toBe(reason);
+        halfOpen.shift();
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('rejects with the signal’s reason when cancelled before the headers', async () => {
+      const client = createOutboundClient({ policy, headersTimeoutMs: 10_000 });
+      const controller = new AbortController();
+      try {
+        const arrived = once(server, 'request');
+        const pending = client.requestStreamed(`http://127.0.0.1:${port}/slow`, { signal: controller.signal });
+        pending.catch(() => undefined);
+        await within(arrived, 2_000, 'the request to arrive');
+        const reason = new Error('the caller left early');
+        controller.abort(reason);
+        await expect(within(pending, 2_000, 'the request to reject')).rejects.toBe(reason);
       } finally {
         await client.close();
       }

@@ -1,5 +1,5 @@
 import { Agent, type Dispatcher } from 'undici';
-import { type BufferedRequestSignal, type BufferedResponse, dispatchBuffered } from './buffered-response.js';
+import { type BufferedResponse, type DispatchSignal, type StreamedResponse, dispatchBuffered, dispatchStreamed } from './dispatched-response.js';
 import { createGuardedConnector } from './guarded-connector.js';
 import { OutboundAddressRefusedError } from './outbound-errors.js';
 import type { OutboundPolicy } from './outbound-policy.js';
@@ -30,6 +30,8 @@ export interface OutboundClient {
   request(url: string | URL, options?: OutboundRequestOptions): Promise<Dispatcher.ResponseData>;
   /** The same request, resolved once the whole response has arrived: for replies read only when complete. */
   requestBuffered(url: string | URL, options?: OutboundRequestOptions): Promise<BufferedResponse>;
+  /** The same request, resolved once its status is known, with a plain Readable for a body (no body mixin): for relayed streams. */
+  requestStreamed(url: string | URL, options?: OutboundRequestOptions): Promise<StreamedResponse>;
   close(): Promise<void>;
 }
 
@@ -103,37 +105,38 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
     throw refusalIn(error) ?? error;
   };
 
+  /** A request by one of undici's ways (or dispatched-response.ts's handlers), the address policy applied and refusals unwrapped. */
+  const dispatchTo = <Response>(
+    dispatch: (dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal?: DispatchSignal | null) => Promise<Response>,
+    url: string | URL,
+    requestOptions: OutboundRequestOptions,
+  ): Promise<Response> => {
+    let target: RequestTarget;
+    try {
+      target = targetFor(url);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Fields are picked, not spread, so nothing can swap the guarded dispatcher out.
+    const { method = 'GET', headers, body, signal, headersTimeout, bodyTimeout } = requestOptions;
+    // undici declares `signal` as AbortSignal | EventEmitter | null, which its typings resolve to unknown here.
+    const cancellation = signal as DispatchSignal | null | undefined;
+    // An explicit GET: undici would otherwise turn a request with a body into a PUT.
+    // The agent is called with origin and path: undici's top-level request() would parse the URL again.
+    return dispatch(agent, { origin: target.origin, path: target.path, method, headers, body, headersTimeout, bodyTimeout }, cancellation).catch(unwrapRefusal);
+  };
+
   return {
     dispatcher: agent,
-    // Not async functions: these run for every model call, and undici's promise is enough.
+    // Not async functions: these run for every model call, and the dispatch's promise is enough.
     request(url, requestOptions = {}) {
-      let target: RequestTarget;
-      try {
-        target = targetFor(url);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      // Fields are picked, not spread, so nothing can swap the guarded dispatcher out.
-      const { method = 'GET', headers, body, signal, headersTimeout, bodyTimeout } = requestOptions;
-      // An explicit GET: undici would otherwise turn a request with a body into a PUT.
-      // The agent is called with origin and path: undici's top-level request() would parse the URL again.
-      return agent
-        .request({ origin: target.origin, path: target.path, method, headers, body, signal, headersTimeout, bodyTimeout })
-        .catch(unwrapRefusal);
+      return dispatchTo((dispatcher, dispatchOptions, signal) => dispatcher.request({ ...dispatchOptions, signal }), url, requestOptions);
     },
     requestBuffered(url, requestOptions: OutboundRequestOptions = {}) {
-      let target: RequestTarget;
-      try {
-        target = targetFor(url);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      const { method = 'GET', headers, body, signal, headersTimeout, bodyTimeout } = requestOptions;
-      // undici declares `signal` as AbortSignal | EventEmitter | null, which its typings resolve to unknown here.
-      const cancellation = signal as BufferedRequestSignal | null | undefined;
-      return dispatchBuffered(agent, { origin: target.origin, path: target.path, method, headers, body, headersTimeout, bodyTimeout }, cancellation).catch(
-        unwrapRefusal,
-      );
+      return dispatchTo(dispatchBuffered, url, requestOptions);
+    },
+    requestStreamed(url, requestOptions: OutboundRequestOptions = {}) {
+      return dispatchTo(dispatchStreamed, url, requestOptions);
     },
     close: () => agent.close(),
   };
