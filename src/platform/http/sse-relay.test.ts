@@ -25,6 +25,28 @@ describe('SseRelay', () => {
     expect(seen).toEqual(['{"a":1}', '{"b":2}', '[DONE]']);
   });
 
+  it('reads every shape of frame alike, one line or several, whatever the line ends, in every mode', async () => {
+    const chunks = [
+      'data: {"one":1}\n\nevent: delta\ndata: {"two":',
+      '2}\n\n: comment\n\ndata:{"three":3}\n\ndata:   {"four":4}\n\ndata:\n\ndata: \n\n',
+      'data: {"five":5}\r\n\r\ndata: {"six":',
+      '6}\ndata: {"seven":7}\n\nid: 8\r\ndata: {"eight":8}\r\n\r\ndata: {"nine":9}\n',
+      '\ndata: {"ten":10}\r\n\ndata: [DONE]\n\n',
+    ];
+    const payloads = ['{"one":1}', '{"two":2}', '{"three":3}', '{"four":4}', '{"five":5}', '{"six":6}\n{"seven":7}', '{"eight":8}', '{"nine":9}', '{"ten":10}', '[DONE]'];
+    const modes: Array<Omit<SseRelayOptions, 'pingIntervalMs' | 'onData'>> = [{}, { dropData: () => false }, { replace: { from: '"one"', to: '"uno"' } }];
+    for (const mode of modes) {
+      const seen: string[] = [];
+      const { relay, source } = relayOf({ pingIntervalMs: 0, onData: (data) => seen.push(data), ...mode });
+      const output = text(relay);
+      for (const chunk of chunks) source.write(chunk);
+      source.end();
+      const sent = chunks.join('');
+      expect(await output).toBe(mode.replace ? sent.replace('"one"', '"uno"') : sent);
+      expect(seen).toEqual(payloads);
+    }
+  });
+
   it('sends a keep-alive comment after a silence, and none once it ends', async () => {
     const { relay, source } = relayOf({ pingIntervalMs: 30 });
     const output = text(relay);

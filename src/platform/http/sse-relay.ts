@@ -146,22 +146,20 @@ export class SseRelay extends Readable {
 
   private scan(text: string, forward: boolean): void {
     const buffer = this.pending + text;
-    // Providers nearly always end frames with "\n\n"; only a chunk with a "\r" in it needs the slower search.
-    const plainEnds = !buffer.includes('\r');
     let start = 0;
     // Untouched frames are forwarded as one slice of the buffer; only a dropped or rewritten frame splits it.
     let forwardFrom = 0;
     let forwarded = '';
-    for (let end = frameEnd(buffer, start, plainEnds); end !== undefined; end = frameEnd(buffer, start, plainEnds)) {
-      const frame = buffer.slice(start, end.at);
+    for (let end = frameEnd(buffer, start); end !== undefined; end = frameEnd(buffer, start)) {
       const next = end.at + end.length;
-      const data = dataOf(frame);
+      const data = end.oneLine ? oneLineData(buffer, start, end.at) : dataOf(buffer.slice(start, end.at));
       if (data) this.options.onData?.(data);
       if (forward && data) {
         if (this.options.dropData?.(data)) {
           forwarded += buffer.slice(forwardFrom, start);
           forwardFrom = next;
-        } else {
+        } else if (this.awaitingRewrite) {
+          const frame = buffer.slice(start, end.at);
           const rewritten = this.rewriteFrame(frame, data);
           if (rewritten !== frame) {
             forwarded += `${buffer.slice(forwardFrom, start)}${rewritten}\n\n`;
@@ -228,15 +226,34 @@ export class SseRelay extends Readable {
   }
 }
 
-/** Where the first frame of `text` from `start` ends, and the length of the blank line that ends it; undefined while it is unfinished. */
-function frameEnd(text: string, start: number, plainEnds: boolean): { at: number; length: number } | undefined {
-  if (plainEnds) {
-    const at = text.indexOf('\n\n', start);
-    return at === -1 ? undefined : { at, length: 2 };
+interface FrameEnd {
+  /** Where the blank line that ends the frame starts. */
+  readonly at: number;
+  /** The blank line's length. */
+  readonly length: number;
+  /** The frame is one line (no line break in it), ended by "\n\n". */
+  readonly oneLine: boolean;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Where the first frame of `text` from `start` ends; undefined while it is unfinished. */
+function frameEnd(text: string, start: number): FrameEnd | undefined {
+  const newline = text.indexOf('\n', start);
+  if (newline === -1) return undefined;
+  // Nearly every frame: one `data:` line and "\n\n", told by its first line break alone.
+  if (text.charCodeAt(newline + 1) === LF && (newline === start || text.charCodeAt(newline - 1) !== CR)) {
+    return { at: newline, length: 2, oneLine: true };
+  }
+  // Several lines, or CRLF line ends: find the blank line itself (the regular expression only when there is a "\r").
+  if (!text.includes('\r', start)) {
+    const at = text.indexOf('\n\n', newline);
+    return at === -1 ? undefined : { at, length: 2, oneLine: false };
   }
   FRAME_END.lastIndex = start;
   const match = FRAME_END.exec(text);
-  return match ? { at: match.index, length: match[0].length } : undefined;
+  return match ? { at: match.index, length: match[0].length, oneLine: false } : undefined;
 }
 
 const FRAME_END = /\r?\n\r?\n/g;
@@ -247,12 +264,15 @@ function isWhitespace(code: number): boolean {
   return code <= SPACE || code > 0x7e;
 }
 
+/** The payload of the one-line frame `text[start, end)`, cut from the text without cutting the frame first. */
+function oneLineData(text: string, start: number, end: number): string {
+  if (!text.startsWith('data:', start)) return '';
+  // `data: {…}`: one space, as nearly every provider writes it, is cut without trimStart's scan.
+  return text.charCodeAt(start + 5) === SPACE && !isWhitespace(text.charCodeAt(start + 6)) ? text.slice(start + 6, end) : text.slice(start + 5, end).trimStart();
+}
+
+/** The payload of a frame of several lines: its `data:` lines joined. */
 function dataOf(frame: string): string {
-  // The common frame: one `data:` line and nothing else.
-  if (frame.startsWith('data:') && !frame.includes('\n')) {
-    // `data: {…}`: one space, as nearly every provider writes it, is cut without trimStart's scan.
-    return frame.charCodeAt(5) === SPACE && !isWhitespace(frame.charCodeAt(6)) ? frame.slice(6) : frame.slice(5).trimStart();
-  }
   return frame
     .split(/\r?\n/)
     .filter((line) => line.startsWith('data:'))
