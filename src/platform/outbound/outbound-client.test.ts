@@ -7,6 +7,16 @@ import { type OutboundClient, createOutboundClient, type OutboundClientOptions }
 import { OutboundAddressRefusedError } from './outbound-errors.js';
 import { OutboundPolicy } from './outbound-policy.js';
 
+/** Runs `body` with a client of its own, closed afterwards. */
+async function withClient<T>(options: OutboundClientOptions, body: (client: OutboundClient) => Promise<T>): Promise<T> {
+  const client = createOutboundClient(options);
+  try {
+    return await body(client);
+  } finally {
+    await client.close();
+  }
+}
+
 /** Rejects after `ms` so no wait in these tests can hang the run. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -75,12 +85,7 @@ describe('outbound client: allowed calls on a real socket', () => {
 
   describe.each(Object.entries(readings))('the policy, %s', (_name, read) => {
     async function fetchText(options: OutboundClientOptions, url: string): Promise<string> {
-      const client = createOutboundClient({ connectTimeoutMs: 2_000, headersTimeoutMs: 5_000, ...options });
-      try {
-        return await read(client, url);
-      } finally {
-        await client.close();
-      }
+      return withClient({ connectTimeoutMs: 2_000, headersTimeoutMs: 5_000, ...options }, (client) => read(client, url));
     }
 
     it('reaches localhost when the allow list names it, and only by that name', async () => {
@@ -110,8 +115,7 @@ describe('outbound client: allowed calls on a real socket', () => {
   });
 
   it('passes method, headers and body through', async () => {
-    const client = createOutboundClient({ policy: OutboundPolicy.fromSetting('127.0.0.1') });
-    try {
+    await withClient({ policy: OutboundPolicy.fromSetting('127.0.0.1') }, async (client) => {
       const response = await client.request(`http://127.0.0.1:${port}/echo`, {
         method: 'POST',
         headers: { 'x-probe': 'yes', 'content-type': 'application/json' },
@@ -119,9 +123,7 @@ describe('outbound client: allowed calls on a real socket', () => {
       });
       await response.body.dump();
       expect(response.statusCode).toBe(200);
-    } finally {
-      await client.close();
-    }
+    });
     expect(received).toEqual([{ method: 'POST', url: '/echo', header: 'yes', body: '{"a":1}' }]);
   });
 
@@ -141,33 +143,28 @@ describe('outbound client: allowed calls on a real socket', () => {
       await client.close();
     }
   });
+
   describe('a buffered request', () => {
     const policy = OutboundPolicy.fromSetting('127.0.0.0/8');
 
     it('resolves once the whole body has arrived, with status, headers and every chunk in order', async () => {
-      const client = createOutboundClient({ policy });
-      try {
+      await withClient({ policy }, async (client) => {
         const response = await client.requestBuffered(`http://127.0.0.1:${port}/chunked`);
         expect(response.statusCode).toBe(201);
         expect(response.headers['x-reply']).toBe('whole');
         expect(response.body.toString()).toBe('first zweite ä third');
-      } finally {
-        await client.close();
-      }
+      });
     });
 
     it('passes method, headers and body through', async () => {
-      const client = createOutboundClient({ policy });
-      try {
+      await withClient({ policy }, async (client) => {
         const response = await client.requestBuffered(`http://127.0.0.1:${port}/echo`, {
           method: 'POST',
           headers: { 'x-probe': 'buffered', 'content-type': 'application/json' },
           body: '{"b":2}',
         });
         expect(response.body.toString()).toBe('reached');
-      } finally {
-        await client.close();
-      }
+      });
       expect(received).toEqual([{ method: 'POST', url: '/echo', header: 'buffered', body: '{"b":2}' }]);
     });
 
@@ -213,32 +210,26 @@ describe('outbound client: allowed calls on a real socket', () => {
     });
 
     it('does not send a request whose signal has already fired', async () => {
-      const client = createOutboundClient({ policy });
-      try {
+      await withClient({ policy }, async (client) => {
         await expect(client.requestBuffered(`http://127.0.0.1:${port}/never`, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
-      } finally {
-        await client.close();
-      }
+      });
       expect(received).toHaveLength(0);
     });
 
     it('rejects with undici’s timeout when the headers do not come in time', async () => {
-      const client = createOutboundClient({ policy });
-      try {
+      await withClient({ policy }, async (client) => {
         await expect(client.requestBuffered(`http://127.0.0.1:${port}/slow`, { headersTimeout: 200 })).rejects.toMatchObject({
           code: 'UND_ERR_HEADERS_TIMEOUT',
         });
-      } finally {
-        await client.close();
-      }
+      });
     });
   });
+
   describe('a streamed request through a dispatch', () => {
     const policy = OutboundPolicy.fromSetting('127.0.0.0/8');
 
     it('resolves once the status is known, before the body has ended', async () => {
-      const client = createOutboundClient({ policy });
-      try {
+      await withClient({ policy }, async (client) => {
         const response = await client.requestStreamed(`http://127.0.0.1:${port}/half`);
         expect(response.statusCode).toBe(200);
         expect(response.headers['content-type']).toBe('text/event-stream');
@@ -247,28 +238,22 @@ describe('outbound client: allowed calls on a real socket', () => {
         const rest = readWhole(response.body);
         halfOpen.shift()!.end('data: two\n\n');
         expect((await within(rest, 2_000, 'the end of the body')).toString()).toBe('data: two\n\n');
-      } finally {
-        await client.close();
-      }
+      });
     });
 
     it('holds the connection while its reader is behind, and delivers every byte once it reads', async () => {
-      const client = createOutboundClient({ policy });
-      try {
+      await withClient({ policy }, async (client) => {
         const response = await client.requestStreamed(`http://127.0.0.1:${port}/large`);
         // Nothing reads for a while: the body's buffer fills and the connection is paused, not drained into memory.
         await new Promise((resolve) => setTimeout(resolve, 100));
         expect(response.body.readableLength).toBeLessThan(LARGE.length);
         const body = await within(readWhole(response.body), 5_000, 'the whole body');
         expect(body.equals(LARGE)).toBe(true);
-      } finally {
-        await client.close();
-      }
+      });
     });
 
     it('aborts the request when its reader destroys the body mid-way', async () => {
-      const client = createOutboundClient({ policy });
-      try {
+      await withClient({ policy }, async (client) => {
         const arrived = once(server, 'request') as Promise<[IncomingMessage]>;
         const response = await client.requestStreamed(`http://127.0.0.1:${port}/half`);
         const [upstreamRequest] = await within(arrived, 2_000, 'the request to arrive');
@@ -276,9 +261,7 @@ describe('outbound client: allowed calls on a real socket', () => {
         response.body.destroy();
         await within(socketClosed, 2_000, 'the server to see the socket close');
         halfOpen.shift();
-      } finally {
-        await client.close();
-      }
+      });
     });
 
     it('ends the body with the signal’s reason when the signal fires mid-body', async () => {
