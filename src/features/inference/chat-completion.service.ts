@@ -224,7 +224,7 @@ export class ChatCompletionService {
     let text: string;
     let completion: Record<string, unknown>;
     try {
-      // A provider that answers a streamed request with JSON: its reply is read whole here.
+      // Read whole already, unless a provider answered a streamed request with JSON.
       text = (Buffer.isBuffer(replyBody) ? replyBody : await readWhole(replyBody)).toString();
       const scanned = target.replyPrefix ? undefined : scanCompletion(text);
       if (scanned) return this.scannedResult(scanned, request, target, meter, headers);

@@ -21,7 +21,7 @@ export interface ProviderCallOptions extends RetryOptions {
   readonly signal: Cancellation;
 }
 
-/** A provider's error body is kept up to this many characters. */
+/** How much of a provider's error body is kept for the error (characters of a stream, bytes of a buffered reply). */
 const ERROR_BODY_LIMIT = 64 * 1024;
 
 async function readLimited(body: Readable): Promise<string> {

@@ -6,10 +6,11 @@ import type { Dispatcher } from 'undici';
 /**
  * Responses read through handlers of undici's dispatch API instead of its
  * `request`. `request` wraps every response in its own Readable (an async
- * resource, an abort listener, a body mixin) and parses its headers twice
- * over; for a model call on the gateway's hot path that was about a tenth of
- * the main thread's work per JSON reply (bench/inference-instructions.ts:
- * 316k against 286k instructions per call) and 2 % of a streamed one.
+ * resource run in its scope, an abort listener, a body mixin) and parses its
+ * headers and trailers into objects; for a model call on the gateway's hot
+ * path that was about a tenth of the main thread's work per JSON reply
+ * (bench/inference-instructions.ts: 316k against 286k instructions per call)
+ * and 2 % of a streamed one.
  */
 
 /** A response read whole: for replies that are used only once they are complete. */
