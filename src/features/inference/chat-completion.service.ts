@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { AppError } from '../../platform/errors.js';
 import { type Cancellation, abortSignalOf } from '../../platform/http/request-signal.js';
 import { SseRelay } from '../../platform/http/sse-relay.js';
-import { readWhole } from '../../platform/outbound/index.js';
+import { type BufferedResponse, type StreamedResponse, readWhole } from '../../platform/outbound/index.js';
 import type { AiGatewayService } from '../ai-gateways/index.js';
 import type { KeyLimits } from '../api-keys/index.js';
 import type { ConnectionService, ResolvedConnection } from '../connections/index.js';
@@ -204,7 +204,7 @@ export class ChatCompletionService {
 
     const sent = JSON.stringify(body);
     const call = { signal: options.signal };
-    let response: Awaited<ReturnType<typeof openChatCompletionStream | typeof postChatCompletion>>;
+    let response: StreamedResponse | BufferedResponse;
     try {
       // A stream is relayed as it arrives; a JSON reply is only used whole, so it is read whole, without a stream.
       response = request.stream

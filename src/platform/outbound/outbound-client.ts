@@ -92,19 +92,6 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
     return parsed;
   };
 
-  /** The URL's parts, or a refusal of an IP literal the policy refuses (before touching the pool). */
-  const targetFor = (url: string | URL): RequestTarget => {
-    const parsed = parse(url);
-    if (!options.trusted) {
-      const refusal = refusalForIpLiteral(options.policy, parsed.hostname);
-      if (refusal) throw refusal;
-    }
-    return parsed;
-  };
-  const unwrapRefusal = (error: unknown): never => {
-    throw refusalIn(error) ?? error;
-  };
-
   /** A request by one of undici's ways (or dispatched-response.ts's handlers), the address policy applied and refusals unwrapped. */
   const dispatchTo = <Response>(
     dispatch: (dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal?: DispatchSignal | null) => Promise<Response>,
@@ -113,7 +100,12 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
   ): Promise<Response> => {
     let target: RequestTarget;
     try {
-      target = targetFor(url);
+      target = parse(url);
+      // A refused IP literal fails without touching the pool; names are checked by the connector once resolved.
+      if (!options.trusted) {
+        const refusal = refusalForIpLiteral(options.policy, target.hostname);
+        if (refusal) throw refusal;
+      }
     } catch (error) {
       return Promise.reject(error);
     }
@@ -123,7 +115,11 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
     const cancellation = signal as DispatchSignal | null | undefined;
     // An explicit GET: undici would otherwise turn a request with a body into a PUT.
     // The agent is called with origin and path: undici's top-level request() would parse the URL again.
-    return dispatch(agent, { origin: target.origin, path: target.path, method, headers, body, headersTimeout, bodyTimeout }, cancellation).catch(unwrapRefusal);
+    return dispatch(agent, { origin: target.origin, path: target.path, method, headers, body, headersTimeout, bodyTimeout }, cancellation).catch(
+      (error: unknown) => {
+        throw refusalIn(error) ?? error;
+      },
+    );
   };
 
   return {
@@ -132,10 +128,10 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
     request(url, requestOptions = {}) {
       return dispatchTo((dispatcher, dispatchOptions, signal) => dispatcher.request({ ...dispatchOptions, signal }), url, requestOptions);
     },
-    requestBuffered(url, requestOptions: OutboundRequestOptions = {}) {
+    requestBuffered(url, requestOptions = {}) {
       return dispatchTo(dispatchBuffered, url, requestOptions);
     },
-    requestStreamed(url, requestOptions: OutboundRequestOptions = {}) {
+    requestStreamed(url, requestOptions = {}) {
       return dispatchTo(dispatchStreamed, url, requestOptions);
     },
     close: () => agent.close(),
