@@ -12,10 +12,13 @@ describe('a literal searched for in JSON text', () => {
     'usage" "usage" usage" "usage"',
     '"model":"m" \\"model\\":\\"m\\" "model":"m""model":"m"',
     '""usage""',
+    // The rarest character of a literal found where the rest of it is not, then where it is.
+    '{"name":"o-mini","model":"gpt-4o-mini","content":"tent\\":\\"","x":"content":"y"}',
+    '"model":"gpt-4o-mini""model":"gpt-4o-mini"',
   ];
 
-  it('is found where indexOf finds it, from any position, with or without a leading quote', () => {
-    for (const literal of ['"usage"', '"model":"m"', '""', '"u', '"', 'usage', 'model":"m"']) {
+  it('is found where indexOf finds it, from any position, whichever of its characters it is searched by', () => {
+    for (const literal of ['"usage"', '"model":"m"', '""', '"u', '"', 'usage', 'model":"m"', '"content":"', '"model":"gpt-4o-mini"', '-mini"', '']) {
       const searched = new JsonLiteral(literal);
       expect(searched.length).toBe(literal.length);
       for (const subject of subjects) {
