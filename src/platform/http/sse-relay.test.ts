@@ -97,6 +97,21 @@ describe('SseRelay', () => {
     expect(first).toBe(1);
   });
 
+  it('observes a last frame that never got its blank line, and drops it or sends it as it came', async () => {
+    for (const [last, sent] of [
+      ['data: {"choices":[],"usage":{}}\n', 'data: {"choices":[1]}\n\n'],
+      ['data: {"choices":[2]}', 'data: {"choices":[1]}\n\ndata: {"choices":[2]}'],
+    ] as const) {
+      const seen: string[] = [];
+      const { relay, source } = relayOf({ pingIntervalMs: 0, onData: (data) => seen.push(data), dropData: (data) => data.includes('"usage"') });
+      const output = text(relay);
+      source.write('data: {"choices":[1]}\n\n');
+      source.end(last);
+      expect(await output).toBe(sent);
+      expect(seen).toEqual(['{"choices":[1]}', last.trim().slice('data: '.length)]);
+    }
+  });
+
   it('replaces a literal in every frame, in both modes', async () => {
     for (const dropData of [undefined, () => false]) {
       const { relay, source } = relayOf({ pingIntervalMs: 0, replace: { from: '"model":"m"', to: '"model":"@c/m"' }, ...(dropData ? { dropData } : {}) });
@@ -106,19 +121,22 @@ describe('SseRelay', () => {
     }
   });
 
-  it('replaces a literal split across network chunks, without holding back more than a possible start of it', async () => {
+  it('replaces a literal split across network chunks, forwarding each frame once it is whole', async () => {
     const { relay, source } = relayOf({ pingIntervalMs: 0, replace: { from: '"model":"gpt-x"', to: '"model":"@c/gpt-x"' } });
     const output: string[] = [];
     relay.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
     const ended = new Promise((resolve) => relay.on('end', resolve));
     source.write('data: {"id":1,"mod');
     source.write('el":"gp');
+    await delay(5);
+    // Nothing of an unfinished frame goes out.
+    expect(output).toEqual([]);
     source.write('t-x","n":"\\"model"}\n\n');
     source.write('data: {"model":"gpt-x"}\n\ndata: {"mo');
     source.end();
     await ended;
-    // What could not be the literal went out at once; the tail that could was held, then released unchanged at the end.
-    expect(output[0]).toBe('data: {"id":1,');
+    expect(output[0]).toBe('data: {"id":1,"model":"@c/gpt-x","n":"\\"model"}\n\n');
+    // A last frame that never got its blank line goes out at the end as it came.
     expect(output.join('')).toBe('data: {"id":1,"model":"@c/gpt-x","n":"\\"model"}\n\ndata: {"model":"@c/gpt-x"}\n\ndata: {"mo');
   });
 
@@ -155,7 +173,7 @@ describe('SseRelay', () => {
     expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
   });
 
-  it('rewrites the first frame it is told to, then passes the rest as it arrives, unfinished frame included', async () => {
+  it('rewrites the first frame it is told to, and no other', async () => {
     for (const dropData of [undefined, (data: string) => data.includes('"usage"')]) {
       const offered: string[] = [];
       const { relay, source } = relayOf({

@@ -12,14 +12,15 @@ export interface SseRelayOptions {
   readonly onFirstChunk?: () => void;
   /**
    * A literal to replace everywhere in the stream, e.g. the provider's model
-   * name with the one the client asked for. It may be split across network
-   * chunks: a tail that could start it is held back until the next chunk.
+   * name with the one the client asked for. The relay then works frame by
+   * frame, so a literal split across network chunks is whole when it is
+   * searched for.
    */
   readonly replace?: { readonly from: string; readonly to: string };
   /**
    * Offered each forwarded `data:` payload until it returns a replacement,
    * which is sent instead of that payload; from then on frames pass through.
-   * Until then the relay works frame by frame.
+   * The relay then works frame by frame.
    */
   readonly rewriteOnce?: (data: string) => string | undefined;
 }
@@ -32,10 +33,11 @@ export const SSE_HEADERS = {
 } as const;
 
 /**
- * Relays an upstream event stream byte for byte, as it arrives, while
- * watching its `data:` frames and sending keep-alive comments during silence.
- * Frames are only scanned, never re-encoded, so relaying costs almost nothing;
- * the one exception is the single frame `rewriteOnce` replaces.
+ * Relays an upstream event stream as it arrives, while watching its `data:`
+ * frames and sending keep-alive comments during silence. While nothing is
+ * dropped or rewritten, the bytes go out as they came, each chunk at once;
+ * otherwise each frame goes out once it is whole (an event is of no use to
+ * a client before its blank line anyway), with its text amended.
  *
  * It reads its source through `data` events rather than being a Transform
  * piped from it: a streamed completion is twenty-odd chunks, and a Transform's
@@ -47,12 +49,10 @@ export const SSE_HEADERS = {
 export class SseRelay extends Readable {
   /** Keeps a multi-byte character split across chunks whole in the scanned (and, when rewriting, forwarded) text. */
   private readonly decoder = new StringDecoder('utf8');
-  /** Bytes can be forwarded as they came only while nothing is ever rewritten. */
-  private readonly forwardsBytes: boolean;
-  /** The text of the frame in progress, seen but not necessarily forwarded. */
+  /** Frames are forwarded one by one as text, rather than bytes as they came: some may be dropped or rewritten. */
+  private readonly framed: boolean;
+  /** The text of the frame in progress, seen but not yet forwarded. */
   private pending = '';
-  /** Forwarded text held back because it could be the start of `replace.from`. */
-  private held = '';
   private awaitingRewrite: boolean;
   private timer: NodeJS.Timeout | undefined;
   /** `replace.from`, searched for in every forwarded chunk. */
@@ -65,7 +65,7 @@ export class SseRelay extends Readable {
     private readonly options: SseRelayOptions,
   ) {
     super();
-    this.forwardsBytes = !options.replace?.from && !options.rewriteOnce;
+    this.framed = Boolean(options.replace?.from) || options.rewriteOnce !== undefined || options.dropData !== undefined;
     this.replaced = options.replace?.from ? new JsonLiteral(options.replace.from) : undefined;
     this.awaitingRewrite = options.rewriteOnce !== undefined;
     this.armPing();
@@ -87,8 +87,6 @@ export class SseRelay extends Readable {
   failWith(error: { message: string; type: string; code: string }): void {
     if (this.finished) return;
     this.stopReading();
-    if (this.held) this.push(this.held);
-    this.held = '';
     this.push(`data: ${JSON.stringify({ error: { ...error, param: null } })}\n\n`);
     this.push(null);
   }
@@ -100,19 +98,18 @@ export class SseRelay extends Readable {
       this.options.onFirstChunk?.();
     }
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    this.relayText(this.decoder.write(bytes));
-    if (this.forwardsBytes && !this.framed) this.forward(bytes);
+    // Frame boundaries are tracked even when nothing observes the frames, so a
+    // keep-alive comment is never written into the middle of one.
+    this.scan(this.decoder.write(bytes));
+    if (!this.framed) this.forward(bytes);
   };
 
   private readonly onSourceEnd = (): void => {
     if (this.finished) return;
     this.stopReading();
     const rest = this.decoder.end();
-    if (rest) this.relayText(rest);
-    if (this.pending.trim()) this.scan('\n\n', this.framed);
-    this.pending = '';
-    if (this.held) this.push(this.held);
-    this.held = '';
+    if (rest) this.scan(rest);
+    this.endUnfinishedFrame();
     this.push(null);
   };
 
@@ -128,24 +125,10 @@ export class SseRelay extends Readable {
     if (!this.push(chunk) && !this.finished) this.source.pause();
   }
 
-  /** Frame by frame while frames may be dropped or one is still to be rewritten; otherwise as the text arrives. */
-  private get framed(): boolean {
-    return this.options.dropData !== undefined || this.awaitingRewrite;
-  }
-
-  private relayText(text: string): void {
-    if (this.framed) {
-      this.scan(text, true);
-      return;
-    }
-    // Frame boundaries are tracked even when nothing observes the frames, so a
-    // keep-alive comment is never written into the middle of one.
-    this.scan(text, false);
-    if (!this.forwardsBytes) this.pushText(text);
-  }
-
-  private scan(text: string, forward: boolean): void {
+  /** Observes the frames `text` completes and, when framed, forwards them (all that one chunk completes in one push). */
+  private scan(text: string): void {
     const buffer = this.pending + text;
+    const forward = this.framed;
     let start = 0;
     // Untouched frames are forwarded as one slice of the buffer; only a dropped or rewritten frame splits it.
     let forwardFrom = 0;
@@ -173,8 +156,18 @@ export class SseRelay extends Readable {
     if (forward) forwarded += buffer.slice(forwardFrom, start);
     // One push per incoming chunk, not per frame: fewer, larger writes to the socket.
     if (forwarded) this.forward(this.replaceAll(forwarded));
-    // The rewrite just happened: the unfinished frame was not forwarded yet, and from now on text passes as it arrives.
-    if (forward && !this.framed && this.pending) this.pushText(this.pending);
+  }
+
+  /**
+   * A last frame without its blank line is observed too (a provider may end
+   * its usage frame so), and, when framed, forwarded as it came unless dropped.
+   */
+  private endUnfinishedFrame(): void {
+    const last = this.pending;
+    this.pending = '';
+    const data = last.trim() ? dataOf(last) : '';
+    if (data) this.options.onData?.(data);
+    if (this.framed && last && !(data && this.options.dropData?.(data))) this.forward(this.replaceAll(last));
   }
 
   private rewriteFrame(frame: string, data: string): string {
@@ -184,21 +177,6 @@ export class SseRelay extends Readable {
     this.awaitingRewrite = false;
     const otherLines = frame.split(/\r?\n/).filter((line) => !line.startsWith('data:'));
     return [...otherLines, ...replacement.split('\n').map((line) => `data: ${line}`)].join('\n');
-  }
-
-  /** Forwards text that may end anywhere, holding back a tail that could be the start of `replace.from`. */
-  private pushText(text: string): void {
-    const from = this.options.replace?.from;
-    if (!from) {
-      if (text) this.forward(text);
-      return;
-    }
-    const joined = this.held + text;
-    const last = joined.lastIndexOf(from);
-    const keep = startOfLiteral(joined, last === -1 ? 0 : last + from.length, from);
-    this.held = joined.slice(joined.length - keep);
-    const ready = joined.slice(0, joined.length - keep);
-    if (ready) this.forward(this.replaceAll(ready));
   }
 
   private replaceAll(text: string): string {
@@ -214,7 +192,7 @@ export class SseRelay extends Readable {
     }
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (this.pending === '' && this.held === '') this.push(': ping\n\n');
+      if (this.pending === '') this.push(': ping\n\n');
       this.armPing();
     }, this.options.pingIntervalMs);
     this.timer.unref();
@@ -296,12 +274,4 @@ function replaceLiteral(text: string, from: JsonLiteral, to: string): string {
     at = from.indexIn(text, copiedTo);
   }
   return replaced + text.slice(copiedTo);
-}
-
-/** The length of the longest tail of `text`, starting at or after `from`, that `literal` begins with (shorter than it). */
-function startOfLiteral(text: string, from: number, literal: string): number {
-  for (let length = Math.min(literal.length - 1, text.length - from); length > 0; length -= 1) {
-    if (text.endsWith(literal.slice(0, length))) return length;
-  }
-  return 0;
 }
