@@ -10,6 +10,7 @@ import { createMetrics, type HttpMetrics } from '../metrics/metrics.js';
 import { type AppInstance, createServer } from './create-server.js';
 import { type DirectExchange, type DirectReply, DirectRoutes } from './direct-routes.js';
 import { directBodyValidator, fastAcceptingValidator } from './fast-accepting-validator.js';
+import { SseRelay } from './sse-relay.js';
 
 const PATH = '/v1/echo';
 const BODY_LIMIT = 1_024;
@@ -275,6 +276,27 @@ describe('DirectRoutes', () => {
     await new Promise<void>((resolve) => (exchange.disconnect.aborted ? resolve() : exchange.disconnect.once('abort', resolve)));
     expect(exchange.disconnect.aborted).toBe(true);
     await expect.poll(() => events.destroyed).toBe(true);
+    await expect.poll(() => accessLines(harness.lines).length).toBe(1);
+  });
+
+  it('writes a relay straight to the response, and stops its source when the client goes away', async () => {
+    const source = new PassThrough();
+    const relay = new SseRelay(source, { pingIntervalMs: 0 });
+    harness.nextReply = () => Promise.resolve({ kind: 'stream', headers: {}, body: relay });
+    const first = await new Promise<string>((resolve, reject) => {
+      const request = http.request(`${harness.url}${PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: KEY } });
+      request.on('response', (response) => response.once('data', (chunk: Buffer) => {
+        request.destroy();
+        resolve(chunk.toString('utf8'));
+      }));
+      request.on('error', () => {});
+      request.end('{"text":"hi"}');
+      source.write('data: 1\n\n');
+      setTimeout(() => reject(new Error('no response')), 5_000);
+    });
+    expect(first).toBe('data: 1\n\n');
+    await expect.poll(() => source.destroyed).toBe(true);
+    expect(relay.destroyed).toBe(true);
     await expect.poll(() => accessLines(harness.lines).length).toBe(1);
   });
 

@@ -9,7 +9,7 @@ import type { HttpMetrics } from '../metrics/metrics.js';
 import { CORRELATION_HEADER, correlationIdOf } from './correlation-id.js';
 import { ClientDisconnect } from './request-signal.js';
 import { errorReplyFor, recordResponse } from './request-outcome.js';
-import { SSE_HEADERS } from './sse-relay.js';
+import { SSE_HEADERS, SseRelay } from './sse-relay.js';
 
 /**
  * Routes served straight from node's request listener, ahead of Fastify's
@@ -233,7 +233,8 @@ export class DirectRoutes {
     response.once('close', () => {
       if (!body.readableEnded) body.destroy();
     });
-    body.pipe(response);
+    if (body instanceof SseRelay) body.sendTo(response);
+    else body.pipe(response);
   }
 
   private fail(exchange: DirectExchange, response: ServerResponse, error: unknown): void {

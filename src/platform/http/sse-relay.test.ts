@@ -1,6 +1,8 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { SseRelay, type SseRelayOptions } from './sse-relay.js';
 
 /** A relay reading a source the test writes to, as the gateway hands it the provider's response body. */
@@ -240,5 +242,79 @@ describe('SseRelay and its source', () => {
     second.destroy();
     expect(finished.readableEnded).toBe(true);
     expect(finished.destroyed).toBe(false);
+  });
+});
+
+describe('SseRelay written straight to a response', () => {
+  const servers: http.Server[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** A server that answers each request by sending `relay` to its response; resolves with its address. */
+  async function serving(relay: SseRelay): Promise<string> {
+    const server = http.createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' }).flushHeaders();
+      relay.sendTo(response);
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  function opened(url: string): Promise<http.IncomingMessage> {
+    return new Promise((resolve, reject) => http.get(url, resolve).on('error', reject));
+  }
+
+  it('writes what it held first, then each chunk straight to the response, and ends it as the relay ends', async () => {
+    const { relay, source } = relayOf({ pingIntervalMs: 0, replace: { from: '"m"', to: '"@c/m"' } });
+    source.write('data: {"model":"m","n":1}\n\n');
+    await delay(5);
+    expect(relay.readableLength).toBeGreaterThan(0);
+    const url = await serving(relay);
+    const response = await opened(url);
+    // Nothing goes through the relay's own stream once it writes to the response.
+    const passedThrough: unknown[] = [];
+    relay.on('data', (chunk) => passedThrough.push(chunk));
+    const ended = new Promise((resolve) => relay.once('end', resolve));
+    const closed = new Promise((resolve) => relay.once('close', resolve));
+    const body = text(response);
+    source.write('data: {"model":"m","n":2}\n\n');
+    source.end('data: [DONE]\n\n');
+    expect(await body).toBe('data: {"model":"@c/m","n":1}\n\ndata: {"model":"@c/m","n":2}\n\ndata: [DONE]\n\n');
+    await ended;
+    await closed;
+    expect(passedThrough).toEqual([]);
+  });
+
+  it('pauses the source while the client is behind, and resumes it when the client reads', async () => {
+    const { relay, source } = relayOf({ pingIntervalMs: 0 });
+    const url = await serving(relay);
+    const response = await opened(url);
+    response.pause();
+    const frame = `data: ${'x'.repeat(16_000)}\n\n`;
+    let written = 0;
+    while (!source.isPaused() && written < 2_000) {
+      source.write(frame);
+      written += 1;
+      await delay(0);
+    }
+    // The response's and the sockets' buffers filled long before 2,000 frames (32 MB).
+    expect(source.isPaused()).toBe(true);
+    source.end();
+    const body = await text(response);
+    expect(body).toBe(frame.repeat(written));
+  });
+
+  it('ends the response with an OpenAI-shaped error event', async () => {
+    const { relay, source } = relayOf({ pingIntervalMs: 0 });
+    const url = await serving(relay);
+    const response = await opened(url);
+    const body = text(response);
+    source.write('data: {"choices":[]}\n\n');
+    await delay(5);
+    relay.failWith({ message: 'upstream closed', type: 'upstream_error', code: 'upstream_disconnected' });
+    expect(await body).toBe('data: {"choices":[]}\n\ndata: {"error":{"message":"upstream closed","type":"upstream_error","code":"upstream_disconnected","param":null}}\n\n');
+    expect(source.destroyed || source.listenerCount('data') === 0).toBe(true);
   });
 });

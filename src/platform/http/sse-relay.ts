@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { JsonLiteral } from '../json-literal.js';
@@ -45,6 +46,12 @@ export const SSE_HEADERS = {
  * ticks), which the garbage collector then paid for. Backpressure is kept by
  * pausing the source while this stream's buffer is full. The source belongs to
  * the relay: destroying the relay destroys an unfinished source.
+ *
+ * An HTTP route can instead have it write straight to the response
+ * (`sendTo`), which spares each chunk a pass through this stream's buffer and
+ * a pipe: a push, the `data` event, and the read the stream schedules after
+ * every push (bench/inference-compare.ts, 20 events: 241.7 → 227.3 µs of the
+ * main thread per call, 82.8 → 87.7 % of the floor's throughput).
  */
 export class SseRelay extends Readable {
   /** Keeps a multi-byte character split across chunks whole in the scanned (and, when rewriting, forwarded) text. */
@@ -59,6 +66,10 @@ export class SseRelay extends Readable {
   private readonly replaced: JsonLiteral | undefined;
   private seenFirstChunk = false;
   private finished = false;
+  /** The response written to directly, once `sendTo` was called. */
+  private sink: ServerResponse | undefined;
+  /** The source is paused until the sink drains. */
+  private awaitingDrain = false;
 
   constructor(
     private readonly source: Readable,
@@ -73,8 +84,22 @@ export class SseRelay extends Readable {
     source.once('end', this.onSourceEnd);
   }
 
+  /**
+   * Writes the relayed stream to `response` from now on, rather than through
+   * this stream (whatever it holds already goes first), pausing the source
+   * while the response's buffer is full. This stream then only ends (or is
+   * destroyed), so that `end`, `close` and `error` listeners still learn how
+   * the relay finished; the response is ended with it.
+   */
+  sendTo(response: ServerResponse): void {
+    for (let chunk = this.read() as Buffer | null; chunk !== null; chunk = this.read() as Buffer | null) response.write(chunk);
+    this.sink = response;
+    if (this.readableEnded || this.finished) response.end();
+    this.resume();
+  }
+
   override _read(): void {
-    if (this.source.isPaused() && !this.finished) this.source.resume();
+    if (this.source.isPaused() && !this.finished && !this.sink) this.source.resume();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -87,8 +112,8 @@ export class SseRelay extends Readable {
   failWith(error: { message: string; type: string; code: string }): void {
     if (this.finished) return;
     this.stopReading();
-    this.push(`data: ${JSON.stringify({ error: { ...error, param: null } })}\n\n`);
-    this.push(null);
+    this.forward(`data: ${JSON.stringify({ error: { ...error, param: null } })}\n\n`);
+    this.end();
   }
 
   private readonly onSourceData = (chunk: Buffer | string): void => {
@@ -110,7 +135,7 @@ export class SseRelay extends Readable {
     const rest = this.decoder.end();
     if (rest) this.scan(rest);
     this.endUnfinishedFrame();
-    this.push(null);
+    this.end();
   };
 
   private stopReading(): void {
@@ -118,11 +143,30 @@ export class SseRelay extends Readable {
     this.disarm();
     this.source.off('data', this.onSourceData);
     this.source.off('end', this.onSourceEnd);
+    if (this.awaitingDrain) this.sink?.off('drain', this.onSinkDrain);
   }
 
-  /** Pushes relayed output, pausing the source while the reader is behind. */
+  /** Sends relayed output on, pausing the source while the reader is behind. */
   private forward(chunk: Buffer | string): void {
-    if (!this.push(chunk) && !this.finished) this.source.pause();
+    const { sink } = this;
+    if (sink === undefined) {
+      if (!this.push(chunk) && !this.finished) this.source.pause();
+      return;
+    }
+    if (sink.write(chunk) || this.finished || this.awaitingDrain) return;
+    this.awaitingDrain = true;
+    this.source.pause();
+    sink.once('drain', this.onSinkDrain);
+  }
+
+  private readonly onSinkDrain = (): void => {
+    this.awaitingDrain = false;
+    if (!this.finished) this.source.resume();
+  };
+
+  private end(): void {
+    this.sink?.end();
+    this.push(null);
   }
 
   /** Observes the frames `text` completes and, when framed, forwards them (all that one chunk completes in one push). */
@@ -192,7 +236,7 @@ export class SseRelay extends Readable {
     }
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (this.pending === '') this.push(': ping\n\n');
+      if (this.pending === '') this.forward(': ping\n\n');
       this.armPing();
     }, this.options.pingIntervalMs);
     this.timer.unref();
