@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { JsonLiteral } from '../json-literal.js';
+import type { BodyTap, TappableBody } from '../outbound/index.js';
 
 export interface SseRelayOptions {
   /** Interval of silence after which a `: ping` comment is sent; 0 disables pings. */
@@ -26,6 +27,22 @@ export interface SseRelayOptions {
   readonly rewriteOnce?: (data: string) => string | undefined;
 }
 
+function isTappable(source: Readable): source is TappableBody {
+  return typeof (source as Partial<TappableBody>).tap === 'function';
+}
+
+/** Any other Readable, read through its `data` and `end` events. */
+function tapReadable(source: Readable, onChunk: (chunk: Buffer | string) => void, onEnd: () => void): BodyTap {
+  source.on('data', onChunk);
+  source.once('end', onEnd);
+  return {
+    pause: () => source.pause(),
+    resume: () => source.resume(),
+    isPaused: () => source.isPaused(),
+    release: () => source.off('data', onChunk).off('end', onEnd),
+  };
+}
+
 /** Headers that keep proxies from buffering or caching an event stream. */
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -41,7 +58,9 @@ export const SSE_HEADERS = {
  * a client before its blank line anyway), with its text amended.
  *
  * It reads its source through `data` events rather than being a Transform
- * piped from it: a streamed completion is twenty-odd chunks, and a Transform's
+ * piped from it, and a provider's response body it taps (`TappableBody`),
+ * taking each chunk straight from the connection: a streamed completion is
+ * twenty-odd chunks, and a Transform's
  * writable side allocated about 16 KB per response (write requests, callbacks,
  * ticks), which the garbage collector then paid for. Backpressure is kept by
  * pausing the source while this stream's buffer is full. The source belongs to
@@ -70,6 +89,8 @@ export class SseRelay extends Readable {
   private sink: ServerResponse | undefined;
   /** The source is paused until the sink drains. */
   private awaitingDrain = false;
+  /** How chunks come from the source: tapped straight from a provider's response body, or its `data` events. */
+  private readonly tap: BodyTap;
 
   constructor(
     private readonly source: Readable,
@@ -80,8 +101,7 @@ export class SseRelay extends Readable {
     this.replaced = options.replace?.from ? new JsonLiteral(options.replace.from) : undefined;
     this.awaitingRewrite = options.rewriteOnce !== undefined;
     this.armPing();
-    source.on('data', this.onSourceData);
-    source.once('end', this.onSourceEnd);
+    this.tap = isTappable(source) ? source.tap(this.onSourceData, this.onSourceEnd) : tapReadable(source, this.onSourceData, this.onSourceEnd);
   }
 
   /**
@@ -99,7 +119,7 @@ export class SseRelay extends Readable {
   }
 
   override _read(): void {
-    if (this.source.isPaused() && !this.finished && !this.sink) this.source.resume();
+    if (this.tap.isPaused() && !this.finished && !this.sink) this.tap.resume();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -141,8 +161,7 @@ export class SseRelay extends Readable {
   private stopReading(): void {
     this.finished = true;
     this.disarm();
-    this.source.off('data', this.onSourceData);
-    this.source.off('end', this.onSourceEnd);
+    this.tap.release();
     if (this.awaitingDrain) this.sink?.off('drain', this.onSinkDrain);
   }
 
@@ -150,18 +169,18 @@ export class SseRelay extends Readable {
   private forward(chunk: Buffer | string): void {
     const { sink } = this;
     if (sink === undefined) {
-      if (!this.push(chunk) && !this.finished) this.source.pause();
+      if (!this.push(chunk) && !this.finished) this.tap.pause();
       return;
     }
     if (sink.write(chunk) || this.finished || this.awaitingDrain) return;
     this.awaitingDrain = true;
-    this.source.pause();
+    this.tap.pause();
     sink.once('drain', this.onSinkDrain);
   }
 
   private readonly onSinkDrain = (): void => {
     this.awaitingDrain = false;
-    if (!this.finished) this.source.resume();
+    if (!this.finished) this.tap.resume();
   };
 
   private end(): void {

@@ -1,7 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readWhole } from './dispatched-response.js';
 import { type OutboundClient, createOutboundClient, type OutboundClientOptions } from './outbound-client.js';
 import { OutboundAddressRefusedError } from './outbound-errors.js';
@@ -278,6 +278,99 @@ describe('outbound client: allowed calls on a real socket', () => {
       } finally {
         await client.close();
       }
+    });
+
+    describe('tapped by one reader', () => {
+      it('hands the chunks straight to it, what arrived before the tap first, then the end', async () => {
+        await withClient({ policy }, async (client) => {
+          const response = await client.requestStreamed(`http://127.0.0.1:${port}/half`);
+          const body = response.body;
+          await vi.waitFor(() => expect(body.readableLength).toBeGreaterThan(0));
+          const chunks: string[] = [];
+          let ends = 0;
+          body.tap((chunk) => chunks.push(chunk.toString()), () => (ends += 1));
+          // Held back until the tapper is set up.
+          expect(chunks).toEqual([]);
+          await vi.waitFor(() => expect(chunks).toEqual(['data: one\n\n']));
+          halfOpen.shift()!.end('data: two\n\n');
+          await vi.waitFor(() => expect(ends).toBe(1));
+          expect(chunks).toEqual(['data: one\n\n', 'data: two\n\n']);
+          expect(body.readableLength).toBe(0);
+          await vi.waitFor(() => expect(body.readableEnded).toBe(true));
+        });
+      });
+
+      it('hands on a response that had ended before the tap, then its end', async () => {
+        await withClient({ policy }, async (client) => {
+          const response = await client.requestStreamed(`http://127.0.0.1:${port}/whole`, { method: 'POST', body: 'x' });
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          const chunks: string[] = [];
+          let ends = 0;
+          response.body.tap((chunk) => chunks.push(chunk.toString()), () => (ends += 1));
+          await vi.waitFor(() => expect(ends).toBe(1));
+          expect(chunks).toEqual(['reached']);
+          await vi.waitFor(() => expect(response.body.readableEnded).toBe(true));
+        });
+      });
+
+      it('holds the connection while the reader pauses it, and delivers every byte once resumed', async () => {
+        await withClient({ policy }, async (client) => {
+          const response = await client.requestStreamed(`http://127.0.0.1:${port}/large`);
+          const chunks: Buffer[] = [];
+          let ended = false;
+          const tap = response.body.tap(
+            (chunk) => {
+              if (chunks.length === 0) tap.pause();
+              chunks.push(chunk);
+            },
+            () => (ended = true),
+          );
+          await vi.waitFor(() => expect(chunks.length).toBe(1));
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          expect(tap.isPaused()).toBe(true);
+          expect(chunks.length).toBe(1);
+          tap.resume();
+          await vi.waitFor(() => expect(ended).toBe(true), { timeout: 5_000 });
+          expect(Buffer.concat(chunks).equals(LARGE)).toBe(true);
+        });
+      });
+
+      it('stops handing on chunks once released, and aborts the request when the body is destroyed mid-way', async () => {
+        await withClient({ policy }, async (client) => {
+          const arrived = once(server, 'request') as Promise<[IncomingMessage]>;
+          const response = await client.requestStreamed(`http://127.0.0.1:${port}/half`);
+          const [upstreamRequest] = await within(arrived, 2_000, 'the request to arrive');
+          const chunks: string[] = [];
+          const tap = response.body.tap((chunk) => chunks.push(chunk.toString()), () => undefined);
+          await vi.waitFor(() => expect(chunks).toEqual(['data: one\n\n']));
+          tap.release();
+          const half = halfOpen.shift()!;
+          half.write('data: two\n\n');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          expect(chunks).toEqual(['data: one\n\n']);
+          const socketClosed = once(upstreamRequest.socket, 'close');
+          response.body.destroy();
+          await within(socketClosed, 2_000, 'the server to see the socket close');
+        });
+      });
+
+      it('fails the body with the signal’s reason when the signal fires', async () => {
+        const client = createOutboundClient({ policy });
+        const controller = new AbortController();
+        try {
+          const response = await client.requestStreamed(`http://127.0.0.1:${port}/half`, { signal: controller.signal });
+          let ended = false;
+          response.body.tap(() => undefined, () => (ended = true));
+          const failed = once(response.body, 'error');
+          const reason = new Error('the caller left');
+          controller.abort(reason);
+          expect(await within(failed, 2_000, 'the body to fail')).toEqual([reason]);
+          expect(ended).toBe(false);
+          halfOpen.shift();
+        } finally {
+          await client.close();
+        }
+      });
     });
 
     it('rejects with the signal’s reason when cancelled before the headers', async () => {
