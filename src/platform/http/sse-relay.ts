@@ -57,20 +57,20 @@ export const SSE_HEADERS = {
  * otherwise each frame goes out once it is whole (an event is of no use to
  * a client before its blank line anyway), with its text amended.
  *
- * It reads its source through `data` events rather than being a Transform
- * piped from it, and a provider's response body it taps (`TappableBody`),
- * taking each chunk straight from the connection: a streamed completion is
- * twenty-odd chunks, and a Transform's
- * writable side allocated about 16 KB per response (write requests, callbacks,
- * ticks), which the garbage collector then paid for. Backpressure is kept by
- * pausing the source while this stream's buffer is full. The source belongs to
- * the relay: destroying the relay destroys an unfinished source.
+ * Each chunk of a streamed completion should cost no more than relaying it,
+ * and a stream's machinery per chunk (a push, the `data` event, the read a
+ * Readable schedules after every push, a pipe's write) costs about as much.
+ * So the relay taps a provider's response body (`TappableBody`) and takes
+ * each chunk straight from the connection; any other source it reads by its
+ * `data` events (a Transform piped from it allocated about 16 KB per
+ * response). An HTTP route has it write straight to the response
+ * (`sendTo`); otherwise it is read as a Readable. Either way the source is
+ * paused while the reader is behind. The source belongs to the relay:
+ * destroying the relay destroys an unfinished source.
  *
- * An HTTP route can instead have it write straight to the response
- * (`sendTo`), which spares each chunk a pass through this stream's buffer and
- * a pipe: a push, the `data` event, and the read the stream schedules after
- * every push (bench/inference-compare.ts, 20 events: 241.7 → 227.3 µs of the
- * main thread per call, 82.8 → 87.7 % of the floor's throughput).
+ * bench/inference-compare.ts, by turns, 20 events: writing to the response
+ * took the main thread's time per call from 241.7 to 227.3 µs, and tapping
+ * the body from 294.7 to 279.9 µs (in a slower run).
  */
 export class SseRelay extends Readable {
   /** Keeps a multi-byte character split across chunks whole in the scanned (and, when rewriting, forwarded) text. */
