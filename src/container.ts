@@ -106,10 +106,12 @@ export async function createContainer(config: Config, options: ContainerOptions 
     const policy = OutboundPolicy.fromSetting(config.outbound.allow);
     const tenantOutbound = createOutboundClient({ policy });
     const operatorOutbound = createOutboundClient({ policy, trusted: true });
+    /** Only endpoints the operator declared skip the address policy. */
+    const clientFor = (trusted: boolean) => (trusted ? operatorOutbound : tenantOutbound);
     // The options go on as they are: the client picks the fields it knows, so `trusted` is not sent anywhere.
     const outbound: OutboundRequest = {
-      streamed: (url, options) => (options.trusted ? operatorOutbound : tenantOutbound).requestStreamed(url, options),
-      buffered: (url, options) => (options.trusted ? operatorOutbound : tenantOutbound).requestBuffered(url, options),
+      streamed: (url, options) => clientFor(options.trusted).requestStreamed(url, options),
+      buffered: (url, options) => clientFor(options.trusted).requestBuffered(url, options),
     };
     const connections = new ConnectionService({
       db: database.handle,
