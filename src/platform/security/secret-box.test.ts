@@ -16,7 +16,13 @@ describe('SecretBox', () => {
     const sealed = box.encrypt('secret', 'connection:1');
     expect(() => box.decrypt(sealed, 'connection:2')).toThrow(SecretDecryptionError);
     expect(() => new SecretBox('a-different-operator-secret-value-xx').decrypt(sealed, 'connection:1')).toThrow(SecretDecryptionError);
-    const tampered = `${sealed.slice(0, -2)}${sealed.endsWith('A') ? 'B' : 'A'}A`;
+    // Flip one bit of the ciphertext itself: editing the base64 text can leave
+    // the decoded bytes unchanged (a last character's unused bits).
+    const bytes = Buffer.from(sealed.slice('v1:'.length), 'base64url');
+    const last = bytes.length - 1;
+    bytes.writeUInt8(bytes.readUInt8(last) ^ 0x01, last);
+    const tampered = `v1:${bytes.toString('base64url')}`;
+    expect(tampered).not.toBe(sealed);
     expect(() => box.decrypt(tampered, 'connection:1')).toThrow(SecretDecryptionError);
     expect(() => box.decrypt('garbage', 'connection:1')).toThrow(SecretDecryptionError);
   });
