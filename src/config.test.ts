@@ -9,6 +9,7 @@ describe('loadConfig', () => {
     expect(config.database).toEqual({ dialect: 'sqlite', file: path.join('/srv/agentry/data', 'agentry.db') });
     expect(config.blobDir).toBe('/srv/agentry/data/blobs');
     expect(Object.isFrozen(config.server)).toBe(true);
+    expect(config.outbound).toEqual({ allow: '', maxResponseBytes: 64 * 1024 * 1024 });
   });
 
   it('switches to PostgreSQL when DATABASE_URL is set', () => {
@@ -18,12 +19,12 @@ describe('loadConfig', () => {
 
   it('lists every bad setting by variable name', () => {
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', AGENTRY_ADMIN_KEY: 'short', LOG_LEVEL: 'loud', AGENTRY_HEAP_GROWTH_PERCENT: '500' });
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', AGENTRY_ADMIN_KEY: 'short', LOG_LEVEL: 'loud', AGENTRY_HEAP_GROWTH_PERCENT: '500', AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES: '10' });
       expect.unreachable('loadConfig accepted bad settings');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const message = (error as ConfigError).message;
-      for (const variable of ['PORT', 'DATABASE_URL', 'AGENTRY_ADMIN_KEY', 'LOG_LEVEL', 'AGENTRY_HEAP_GROWTH_PERCENT']) expect(message).toContain(variable);
+      for (const variable of ['PORT', 'DATABASE_URL', 'AGENTRY_ADMIN_KEY', 'LOG_LEVEL', 'AGENTRY_HEAP_GROWTH_PERCENT', 'AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES']) expect(message).toContain(variable);
     }
   });
 

@@ -48,6 +48,7 @@ const environmentSchema = z.object({
         context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
       }
     }),
+  AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
   AGENTRY_SSE_PING_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
   AGENTRY_TURN_FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(250),
   AGENTRY_CONTEXT_TOKENS: z.coerce.number().int().min(256).default(32_000),
@@ -109,7 +110,8 @@ export interface Config {
   readonly files: { readonly maxBytes: number; readonly ttlHours: number };
   /** Encrypts secrets at rest; when unset, a key file in the data directory is used (created once). */
   readonly secretKey?: string;
-  readonly outbound: { readonly allow: string };
+  /** Tenant-addressed servers: which private addresses they may have, and the largest response one may send. */
+  readonly outbound: { readonly allow: string; readonly maxResponseBytes: number };
   /** Silence after which streamed responses get a `: ping` comment (0: never). */
   readonly ssePingIntervalMs: number;
   /** How often a running turn saves its partial reply (and finds a cancel flag), and the history budget of agents without one. */
@@ -198,7 +200,7 @@ export function loadConfig(environment: Environment, workingDirectory: string = 
     audit: { defaultRetentionDays: env.AGENTRY_AUDIT_RETENTION_DAYS },
     files: { maxBytes: env.AGENTRY_FILE_MAX_BYTES, ttlHours: env.AGENTRY_FILE_TTL_HOURS },
     ...(env.AGENTRY_SECRET_KEY ? { secretKey: env.AGENTRY_SECRET_KEY } : {}),
-    outbound: { allow: env.AGENTRY_OUTBOUND_ALLOW ?? '' },
+    outbound: { allow: env.AGENTRY_OUTBOUND_ALLOW ?? '', maxResponseBytes: env.AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES },
     ssePingIntervalMs: env.AGENTRY_SSE_PING_INTERVAL_MS,
     turns: {
       flushIntervalMs: env.AGENTRY_TURN_FLUSH_INTERVAL_MS,

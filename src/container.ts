@@ -104,7 +104,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     // The AI SDK logs provider warnings (ignored settings…) to the console by default; they belong in the log.
     globalThis.AI_SDK_LOG_WARNINGS = ({ warnings, provider, model }) => logger.debug({ warnings, provider, model }, 'AI SDK warnings');
     const policy = OutboundPolicy.fromSetting(config.outbound.allow);
-    const tenantOutbound = createOutboundClient({ policy });
+    // Tenant-addressed servers get a response size limit: a buffered reply is held whole in memory.
+    const tenantOutbound = createOutboundClient({ policy, maxResponseBytes: config.outbound.maxResponseBytes });
     const operatorOutbound = createOutboundClient({ policy, trusted: true });
     /** Only endpoints the operator declared skip the address policy. */
     const clientFor = (trusted: boolean) => (trusted ? operatorOutbound : tenantOutbound);

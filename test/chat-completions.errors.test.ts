@@ -14,6 +14,8 @@ interface OpenAiErrorBody {
 const UPSTREAM_KEY = 'sk-upstream-secret-0001';
 /** Not shaped like a well-known key, so only scrubbing the connection's own key can hide it. */
 const LEAKY_KEY = 'leaky-credential-7Hq2Zr9Xw4';
+/** AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES here: it bounds what tenant connections may send. */
+const TENANT_RESPONSE_LIMIT = 16_384;
 
 /** Asserts the status and that the body is exactly OpenAI's error shape; returns the error for further checks. */
 function expectOpenAiError(
@@ -72,6 +74,7 @@ describe.each(dialects)('chat completions errors (%s)', (dialect) => {
       OPENAI_API_KEY: UPSTREAM_KEY,
       AGENTRY_OUTBOUND_ALLOW: '127.0.0.0/8',
       AGENTRY_SSE_PING_INTERVAL_MS: '100',
+      AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES: String(TENANT_RESPONSE_LIMIT),
     });
     http = httpClient(server.url);
     await createConnection({ name: 'slowpoke', apiKey: 'tenant-credential-slow', models: ['stuck-model'], timeoutMs: 1_000 });
@@ -226,6 +229,20 @@ describe.each(dialects)('chat completions errors (%s)', (dialect) => {
       const usage = await http.get<{ totals: { requests: number; errors: number } }>('/api/v1/usage?model=@openai/broken-model', { key: server.adminKey });
       expect(usage.status).toBe(200);
       expect(usage.body.totals).toMatchObject({ requests: 3, errors: 3 });
+    });
+
+    it("answers 502 upstream_response_too_large, without retrying, when a tenant connection's provider sends more than AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES", async () => {
+      const content = 'z'.repeat(2 * TENANT_RESPONSE_LIMIT);
+      upstream.enqueue({ kind: 'reply', content }, { model: 'any-model' });
+      const error = expectOpenAiError(await chat('@leaky/any-model'), 502, { type: 'upstream_error', code: 'upstream_response_too_large' });
+      expect(error.message).toContain("'leaky'");
+      expect(error.message).toContain('AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES');
+      expect(upstream.requests).toHaveLength(1);
+      // The operator's own connection has no such limit.
+      upstream.enqueue({ kind: 'reply', content });
+      const operator = (await chat('@openai/gpt-test')) as unknown as ApiResponse<{ choices: Array<{ message: { content: string } }> }>;
+      expect(operator.status).toBe(200);
+      expect(operator.body.choices[0]?.message.content).toBe(content);
     });
 
     it('answers 502 upstream_unreachable when nothing listens at the connection address', async () => {

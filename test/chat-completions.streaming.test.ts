@@ -9,6 +9,8 @@ import { collect, contentOf } from './support/openai-fixtures.js';
 
 /** Bounds every raw request, so a stream that never ends fails the test instead of hanging it. */
 const REQUEST_TIMEOUT_MS = 10_000;
+/** AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES here: it bounds what tenant connections (slowpoke) may send. */
+const TENANT_RESPONSE_LIMIT = 16_384;
 
 /** The blank-line separated events of an SSE body, comments included. */
 function eventsOf(body: string): string[] {
@@ -49,6 +51,7 @@ describe.each(dialects)('chat completions streaming (%s)', (dialect) => {
       OPENAI_API_KEY: 'sk-upstream-secret-0001',
       AGENTRY_OUTBOUND_ALLOW: '127.0.0.0/8',
       AGENTRY_SSE_PING_INTERVAL_MS: '100',
+      AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES: String(TENANT_RESPONSE_LIMIT),
     });
     openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: server.adminKey, maxRetries: 0, timeout: REQUEST_TIMEOUT_MS });
     const created = await httpClient(server.url).post('/api/v1/Connection', {
@@ -202,8 +205,32 @@ describe.each(dialects)('chat completions streaming (%s)', (dialect) => {
       const body = await response.text();
       const payloads = payloadsOf(body);
       expect(chunkContent(payloads.slice(0, -1))).toBe('partial');
-      expect(payloads.at(-1)).toEqual({ error: expect.objectContaining({ type: 'upstream_error', param: null, code: 'upstream_stream_failed' }) });
+      expect(payloads.at(-1)).toEqual({
+        error: { message: expect.stringContaining("'slowpoke'") as unknown, type: 'timeout_error', param: null, code: 'upstream_timeout' },
+      });
       await upstream.waitUntil(() => upstream.lastRequest().aborted, { description: 'the stalled provider request to be closed' });
+    });
+
+    it("ends a tenant connection's stream that outgrows AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES with an error event naming the limit", async () => {
+      const content = 'y'.repeat(2 * TENANT_RESPONSE_LIMIT);
+      upstream.enqueue({ kind: 'reply', content, chunkCount: 32, delayMs: 2 });
+      const response = await postRaw({ model: '@slowpoke/gpt-test', messages: [{ role: 'user', content: 'x' }], stream: true });
+      expect(response.status).toBe(200);
+      const body = await response.text();
+      expect(body).not.toContain('[DONE]');
+      const payloads = payloadsOf(body);
+      const relayed = chunkContent(payloads.slice(0, -1));
+      expect(relayed.length).toBeGreaterThan(0);
+      expect(relayed.length).toBeLessThan(TENANT_RESPONSE_LIMIT);
+      expect(payloads.at(-1)).toEqual({
+        error: { message: expect.stringContaining('AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES') as unknown, type: 'upstream_error', param: null, code: 'upstream_response_too_large' },
+      });
+      // The operator's own connection has no such limit.
+      upstream.enqueue({ kind: 'reply', content, chunkCount: 32 });
+      const operator = await postRaw(streamed('x'));
+      const operatorBody = await operator.text();
+      expect(operatorBody).toContain('[DONE]');
+      expect(chunkContent(payloadsOf(operatorBody))).toBe(content);
     });
 
     it('makes the openai client iteration throw after the delivered deltas', async () => {

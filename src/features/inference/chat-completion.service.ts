@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { AppError } from '../../platform/errors.js';
+import { openAiErrorBody } from '../../platform/http/error-mapping.js';
 import { type Cancellation, abortSignalOf } from '../../platform/http/request-signal.js';
 import { SseRelay } from '../../platform/http/sse-relay.js';
 import { type BufferedResponse, type StreamedResponse, readWhole } from '../../platform/outbound/index.js';
@@ -16,7 +17,7 @@ import { type CompletionPlan, type CompletionTarget, planCompletion } from './co
 import { type ScannedCompletion, type TextReplacement, amendReplyText, parseCompletion, scanCompletion } from './json-reply.js';
 import { type OutboundRequest, openChatCompletionStream, postChatCompletion } from './openai-compatible-provider.js';
 import { prefixChoices, prefixFirstContentDelta } from './reply-prefix.js';
-import { upstreamTransportError } from './upstream-failure.js';
+import { midStreamFailure, upstreamTransportError } from './upstream-failure.js';
 
 export type ChatCompletionResult =
   | {
@@ -52,6 +53,8 @@ export interface Caller {
 
 /** How a stream is shaped for the client on its way through the relay. */
 interface RelayShaping {
+  /** The connection's name, for the error event of a stream it breaks off. */
+  readonly connection: string;
   readonly clientWantsUsage: boolean;
   /** Omitted when the frames already name the model the client asked for. */
   readonly modelField?: { readonly from: string; readonly to: string };
@@ -218,7 +221,7 @@ export class ChatCompletionService {
     const replyBody = response.body;
     if (!Buffer.isBuffer(replyBody) && String(response.headers['content-type'] ?? '').includes('text/event-stream')) {
       const modelField = modelRename(target.upstreamModel, request.model);
-      return { kind: 'stream', body: this.relay(replyBody, meter, options, { clientWantsUsage, modelField, replyPrefix: target.replyPrefix }), headers };
+      return { kind: 'stream', body: this.relay(replyBody, meter, options, { connection: connection.name, clientWantsUsage, modelField, replyPrefix: target.replyPrefix }), headers };
     }
     meter.markFirstToken();
     let text: string;
@@ -272,7 +275,7 @@ export class ChatCompletionService {
       if (request.stream) {
         // A reader that leaves destroys the relay, which closes the generator (it would otherwise wait forever).
         const source = Readable.from(await streamCompletion(model, call, aiTarget));
-        return { kind: 'stream', body: this.relay(source, meter, options, { clientWantsUsage, replyPrefix: target.replyPrefix }), headers };
+        return { kind: 'stream', body: this.relay(source, meter, options, { connection: connection.name, clientWantsUsage, replyPrefix: target.replyPrefix }), headers };
       }
       const completion = await generateCompletion(model, call, aiTarget);
       meter.markFirstToken();
@@ -325,7 +328,7 @@ export class ChatCompletionService {
       // As in JSON replies; only the frame that gets the prefix is re-encoded.
       ...(replyPrefix ? { rewriteOnce: (data: string) => prefixFirstContentDelta(data, replyPrefix) } : {}),
     });
-    upstream.on('error', () => {
+    upstream.on('error', (error) => {
       // The reader left and the relay destroyed its source: the relay's `close` below records the call.
       if (relay.destroyed) return;
       if (options.signal.aborted) {
@@ -333,8 +336,9 @@ export class ChatCompletionService {
         relay.destroy();
         return;
       }
-      meter.finish('error', 'upstream_stream_failed');
-      relay.failWith({ message: 'The provider closed the stream before it finished.', type: 'upstream_error', code: 'upstream_stream_failed' });
+      const failure = midStreamFailure(error, shaping.connection);
+      meter.finish('error', failure.code);
+      relay.failWith(openAiErrorBody(failure).error);
     });
     relay.on('end', () => meter.finish('ok'));
     relay.on('close', () => meter.finish(options.signal.aborted ? 'aborted' : 'ok'));

@@ -1,4 +1,4 @@
-import { UpstreamError } from '../../platform/errors.js';
+import { AppError, UpstreamError } from '../../platform/errors.js';
 
 const KEY_LIKE = /\b(sk|gsk|pk|key)[-_][A-Za-z0-9_*.-]{6,}/g;
 
@@ -43,20 +43,61 @@ export function upstreamResponseError(
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+/** undici's code when a response outgrows the outbound client's `maxResponseBytes` (AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES). */
+const RESPONSE_TOO_LARGE = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
 
-/** Maps a failure to reach the provider at all (refused, reset, timed out). */
-export function upstreamTransportError(error: unknown, connection: string): UpstreamError {
+function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
+  return typeof code === 'string' ? code : undefined;
+}
+
+function responseTooLarge(connection: string, cause: unknown): UpstreamError {
+  return new UpstreamError(
+    'upstream',
+    'upstream_response_too_large',
+    `The provider of connection '${connection}' sent a response larger than AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES allows.`,
+    null,
+    { cause },
+  );
+}
+
+/** Maps a failure to reach the provider at all (refused, reset, timed out), or to read its whole answer. */
+export function upstreamTransportError(error: unknown, connection: string): UpstreamError {
+  const code = codeOf(error);
+  if (code !== undefined && TIMEOUT_CODES.has(code)) {
     return new UpstreamError('upstream_timeout', 'upstream_timeout', `The provider of connection '${connection}' did not answer in time.`, null, {
       cause: error,
     });
   }
+  if (code === RESPONSE_TOO_LARGE) return responseTooLarge(connection, error);
   return new UpstreamError(
     'upstream',
     'upstream_unreachable',
-    `The provider of connection '${connection}' could not be reached${typeof code === 'string' ? ` (${code})` : ''}.`,
+    `The provider of connection '${connection}' could not be reached${code === undefined ? '' : ` (${code})`}.`,
     null,
     { cause: error },
   );
+}
+
+/**
+ * Maps the failure of a stream the provider had begun: it stalled past the
+ * connection's timeout, outgrew the size limit, or broke off. An error the
+ * AI SDK path already mapped (the provider's own error event) is kept.
+ */
+export function midStreamFailure(error: unknown, connection: string): AppError {
+  if (error instanceof AppError) return error;
+  const code = codeOf(error);
+  if (code === 'UND_ERR_BODY_TIMEOUT') {
+    return new UpstreamError(
+      'upstream_timeout',
+      'upstream_timeout',
+      `The provider of connection '${connection}' sent nothing for longer than the connection's timeout, so the stream was ended.`,
+      null,
+      { cause: error },
+    );
+  }
+  if (code === RESPONSE_TOO_LARGE) return responseTooLarge(connection, error);
+  return new UpstreamError('upstream', 'upstream_stream_failed', `The provider of connection '${connection}' closed the stream before it finished.`, null, {
+    cause: error,
+  });
 }

@@ -29,6 +29,8 @@ describe('earlyRetryDelayMs', () => {
     expect(earlyRetryDelayMs(transport(new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } })), 1, 3)).toBeGreaterThan(0);
     expect(earlyRetryDelayMs(transport(new TypeError('fetch failed', { cause: { code: 'UND_ERR_HEADERS_TIMEOUT' } })), 1, 3)).toBeUndefined();
     expect(earlyRetryDelayMs(transport({ code: 'UND_ERR_BODY_TIMEOUT' }), 1, 3)).toBeUndefined();
+    // It answered, with more than the size limit: it would again.
+    expect(earlyRetryDelayMs(transport({ code: 'UND_ERR_RES_EXCEEDED_MAX_SIZE' }), 1, 3)).toBeUndefined();
     const refusal = new AppError('forbidden', 'outbound_address_blocked', 'private address');
     expect(earlyRetryDelayMs(transport(new TypeError('fetch failed', { cause: refusal })), 1, 3)).toBeUndefined();
   });

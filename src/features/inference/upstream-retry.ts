@@ -33,11 +33,11 @@ function causes(error: unknown): unknown[] {
   return chain;
 }
 
-function isResponseTimeout(chain: readonly unknown[]): boolean {
-  return chain.some((entry) => {
-    const code = (entry as { code?: unknown }).code;
-    return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-  });
+/** The provider was reached and kept the request: it timed out answering, or answered more than we accept. */
+const FINAL_TRANSPORT_CODES = new Set<unknown>(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_RES_EXCEEDED_MAX_SIZE']);
+
+function providerKeptTheRequest(chain: readonly unknown[]): boolean {
+  return chain.some((entry) => FINAL_TRANSPORT_CODES.has((entry as { code?: unknown }).code));
 }
 
 function jittered(attempt: number): number {
@@ -47,16 +47,17 @@ function jittered(attempt: number): number {
 /**
  * The pause before the next attempt, or undefined when `failure` is final:
  * the attempts are used up, the provider refused the request itself (4xx but
- * 429), asked for a pause longer than we wait, or accepted the request and
+ * 429), asked for a pause longer than we wait, accepted the request and
  * did not answer in time — it may still be working on it, and a retry would
- * make the client wait several timeouts. An address-policy refusal (an error
+ * make the client wait several timeouts — or answered with more than the
+ * response size limit (it would again). An address-policy refusal (an error
  * carrying a `kind`, anywhere in the cause chain) is never retried either.
  */
 export function earlyRetryDelayMs(failure: EarlyFailure, attempt: number, attempts: number = DEFAULT_ATTEMPTS): number | undefined {
   if (attempt >= attempts) return undefined;
   if (failure.kind === 'transport') {
     const chain = causes(failure.error);
-    if (chain.some((entry) => (entry as { kind?: unknown }).kind !== undefined) || isResponseTimeout(chain)) return undefined;
+    if (chain.some((entry) => (entry as { kind?: unknown }).kind !== undefined) || providerKeptTheRequest(chain)) return undefined;
     return jittered(attempt);
   }
   if (failure.status !== 429 && failure.status < 500) return undefined;
