@@ -13,10 +13,14 @@ import type { Dispatcher } from 'undici';
  * and 2 % of a streamed one.
  */
 
+/** How much of an error status's body a buffered response keeps: enough for any message, and bounded whoever sends it. */
+export const ERROR_BODY_BYTES = 64 * 1024;
+
 /** A response read whole: for replies that are used only once they are complete. */
 export interface BufferedResponse {
   readonly statusCode: number;
   readonly headers: IncomingHttpHeaders;
+  /** For a status of 400 or more, its first ERROR_BODY_BYTES (the rest is read and let go, so the connection is kept). */
   readonly body: Buffer;
 }
 
@@ -108,6 +112,8 @@ class BufferingHandler extends SettlingHandler<BufferedResponse> {
   private statusCode = 0;
   private headers: IncomingHttpHeaders = {};
   private chunks: Buffer[] = [];
+  /** Bytes of an error body still kept. */
+  private errorRoom = ERROR_BODY_BYTES;
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     // Called again after an informational (1xx) response: the last one is the response.
@@ -117,7 +123,14 @@ class BufferingHandler extends SettlingHandler<BufferedResponse> {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.chunks.push(chunk);
+    if (this.statusCode < 400) {
+      this.chunks.push(chunk);
+      return;
+    }
+    if (this.errorRoom === 0) return;
+    const kept = chunk.length > this.errorRoom ? chunk.subarray(0, this.errorRoom) : chunk;
+    this.errorRoom -= kept.length;
+    this.chunks.push(kept);
   }
 
   onResponseEnd(): void {

@@ -2,7 +2,7 @@ import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readWhole } from './dispatched-response.js';
+import { ERROR_BODY_BYTES, readWhole } from './dispatched-response.js';
 import { type OutboundClient, createOutboundClient, type OutboundClientOptions } from './outbound-client.js';
 import { OutboundAddressRefusedError } from './outbound-errors.js';
 import { OutboundPolicy } from './outbound-policy.js';
@@ -45,8 +45,9 @@ describe('outbound client: allowed calls on a real socket', () => {
         halfOpen.push(response);
         return;
       }
-      // `/large` answers 4 MB, more than any buffer on the way holds.
-      if (request.url === '/large') {
+      // `/large` answers 4 MB, more than any buffer on the way holds; `/large-error` the same as a 500.
+      if (request.url === '/large' || request.url === '/large-error') {
+        response.statusCode = request.url === '/large' ? 200 : 500;
         response.end(LARGE);
         return;
       }
@@ -153,6 +154,16 @@ describe('outbound client: allowed calls on a real socket', () => {
         expect(response.statusCode).toBe(201);
         expect(response.headers['x-reply']).toBe('whole');
         expect(response.body.toString()).toBe('first zweite ä third');
+      });
+    });
+
+    it("keeps only the first ERROR_BODY_BYTES of an error status's body, and all of a success's", async () => {
+      await withClient({ policy }, async (client) => {
+        const failed = await client.requestBuffered(`http://127.0.0.1:${port}/large-error`);
+        expect(failed.statusCode).toBe(500);
+        expect(failed.body.equals(LARGE.subarray(0, ERROR_BODY_BYTES))).toBe(true);
+        const succeeded = await client.requestBuffered(`http://127.0.0.1:${port}/large`);
+        expect(succeeded.body.equals(LARGE)).toBe(true);
       });
     });
 
