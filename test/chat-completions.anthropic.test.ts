@@ -9,6 +9,8 @@ import { weatherTool } from './support/openai-fixtures.js';
 
 // A model the SDK knows, so it keeps sampling settings it drops for unknown (presumed newest) models.
 const MODEL = '@claude/claude-sonnet-4-5';
+/** AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES here: the scripted provider is a tenant connection, so it applies. */
+const TENANT_RESPONSE_LIMIT = 16_384;
 
 interface Totals {
   requests: number;
@@ -39,7 +41,11 @@ describe.each(dialects)('chat completions through Anthropic (%s)', (dialect) => 
 
   beforeAll(async () => {
     anthropic = await startScriptedAnthropic();
-    server = await startTestServer(dialect, { ANTHROPIC_API_KEY: 'sk-ant-test', AGENTRY_OUTBOUND_ALLOW: '127.0.0.0/8' });
+    server = await startTestServer(dialect, {
+      ANTHROPIC_API_KEY: 'sk-ant-test',
+      AGENTRY_OUTBOUND_ALLOW: '127.0.0.0/8',
+      AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES: String(TENANT_RESPONSE_LIMIT),
+    });
     http = httpClient(server.url);
     openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: server.adminKey, maxRetries: 0, timeout: 15_000 });
     // The operator connection is fixed to api.anthropic.com, so the scripted provider is a tenant connection.
@@ -293,6 +299,23 @@ describe.each(dialects)('chat completions through Anthropic (%s)', (dialect) => 
     controller.abort();
     await expect(pending).rejects.toThrow();
     await anthropic.waitUntil(() => anthropic.lastRequest().aborted);
+  });
+
+  it.each([
+    ['a JSON reply', false],
+    ['a stream', true],
+  ])('fails %s larger than AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES with upstream_response_too_large, without retrying', async (_kind, stream) => {
+    anthropic.enqueue({ kind: 'reply', text: 'w'.repeat(2 * TENANT_RESPONSE_LIMIT) });
+    const response = await http.post<string | { error: Record<string, unknown> }>('/v1/chat/completions', {
+      key: server.adminKey,
+      body: { model: MODEL, messages: [{ role: 'user', content: 'Hi' }], stream },
+    });
+    const error = stream
+      ? (JSON.parse(String(response.body).split('\n\n').filter((event) => event.startsWith('data: {')).at(-1)!.slice(6)) as { error: Record<string, unknown> }).error
+      : (response.body as { error: Record<string, unknown> }).error;
+    expect(response.status, JSON.stringify(response.body)).toBe(stream ? 200 : 502);
+    expect(error).toMatchObject({ code: 'upstream_response_too_large', message: expect.stringContaining('AGENTRY_OUTBOUND_MAX_RESPONSE_BYTES') });
+    expect(anthropic.requests).toHaveLength(1);
   });
 
   it("answers 504 when the provider does not answer within the connection's timeout", async () => {

@@ -74,7 +74,10 @@ export function aiSdkFailure(error: unknown, connection: ResolvedConnection, sig
   const appError = chain.find((entry): entry is AppError => entry instanceof AppError);
   if (appError) return appError;
   if (APICallError.isInstance(error)) {
-    if (error.statusCode !== undefined) {
+    // undici's error code (timeouts, refused connections, an oversized reply) sits somewhere down the cause chain.
+    const coded = chain.find((entry) => typeof (entry as { code?: unknown }).code === 'string');
+    // A success whose body failed to arrive whole is a transport failure, not the provider's answer.
+    if (error.statusCode !== undefined && (error.statusCode >= 400 || coded === undefined)) {
       const seconds = parseRetryAfter(error.responseHeaders?.['retry-after']);
       return upstreamResponseError(error.statusCode, error.responseBody ?? error.message, {
         connection: connection.name,
@@ -82,9 +85,7 @@ export function aiSdkFailure(error: unknown, connection: ResolvedConnection, sig
         ...(seconds === undefined ? {} : { retryAfterSeconds: seconds }),
       });
     }
-    // undici's error code (timeouts, refused connections) sits somewhere down the cause chain.
-    const coded = chain.find((entry) => typeof (entry as { code?: unknown }).code === 'string') ?? error;
-    return upstreamTransportError(coded, connection.name);
+    return upstreamTransportError(coded ?? error, connection.name);
   }
   const name = (error as { name?: unknown } | null)?.name;
   const message = scrubSecrets(error instanceof Error ? error.message : String(error), connection.apiKey);

@@ -8,7 +8,7 @@ export interface ChunkStreamOptions {
   /** The model the client asked for, as every chunk names it. */
   readonly model: string;
   readonly signal: AbortSignal;
-  /** Turns an `error` part into the error that ends the stream. */
+  /** Turns an `error` part, or a failure to read the next part (the body broke off, grew too large), into the error that ends the stream. */
   readonly mapError: (error: unknown) => unknown;
 }
 
@@ -35,9 +35,16 @@ export async function* chunkFrames(parts: AsyncIterator<StreamPart>, options: Ch
     toolCalls.set(id, state);
     return state;
   };
+  const nextPart = async (): Promise<IteratorResult<StreamPart>> => {
+    try {
+      return await parts.next();
+    } catch (error) {
+      throw options.mapError(error);
+    }
+  };
   try {
     yield delta({ role: 'assistant', content: '' });
-    for (let next = await parts.next(); !next.done; next = await parts.next()) {
+    for (let next = await nextPart(); !next.done; next = await nextPart()) {
       const part = next.value;
       switch (part.type) {
         case 'text-delta':
