@@ -297,10 +297,12 @@ describe.each(dialects)('Conversations API v2.5 (%s)', (dialect) => {
       body: { content: 'go' },
     });
     const events = await collectEvents(stream.events);
-    const done = JSON.parse(events.at(-1)?.data ?? '{}') as { status: string; error: { code: string } | null };
+    const done = JSON.parse(events.at(-1)?.data ?? '{}') as { status: string; error: { code: string; message: string } | null };
     expect(events.at(-1)?.event).toBe('done');
     expect(done.status).toBe('failed');
-    expect(done.error?.code).toEqual(expect.any(String));
+    // The gateway's error event, passed on: it says how the provider failed.
+    expect(done.error?.code).toBe('upstream_stream_failed');
+    expect(done.error?.message).toContain('closed the stream before it finished');
     const stored = await messagesOf(conversation.id);
     expect(stored.at(-1)).toMatchObject({ status: 'failed', content: 'Half ' });
   });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { Actor } from '../../platform/actor.js';
 import { AppError } from '../../platform/errors.js';
+import { openAiErrorBody } from '../../platform/http/error-mapping.js';
 import type { ChatMessage, ResolvedAiGateway } from '../ai-gateways/index.js';
 import type { Caller, ChatCompletionRequest, ChatCompletionResult, TokenUsage } from '../inference/index.js';
 import type { ToolContext, Toolset } from '../tools/index.js';
@@ -153,8 +154,9 @@ export class AgentCompletions {
           body.destroy();
           return;
         }
-        const problem = error instanceof AppError ? { message: error.message, code: error.code } : { message: 'The agent failed.', code: 'internal_error' };
-        body.end(`data: ${JSON.stringify({ error: { ...problem, type: 'upstream_error', param: null } })}\n\n`);
+        const problem =
+          error instanceof AppError ? openAiErrorBody(error).error : { message: 'The agent failed.', type: 'api_error', param: null, code: 'internal_error' };
+        body.end(`data: ${JSON.stringify({ error: problem })}\n\n`);
       });
     return { kind: 'stream', body, headers };
   }

@@ -37,7 +37,9 @@ class ReplyBuilder {
 
   add(frame: StreamFrame): void {
     if (frame.error) {
-      throw new AppError('upstream', frame.error.code ?? 'upstream_error', frame.error.message ?? 'The model provider failed mid-reply.');
+      // The relay's error event says how the provider failed; a stall keeps its timeout kind.
+      const kind = frame.error.type === 'timeout_error' ? 'upstream_timeout' : 'upstream';
+      throw new AppError(kind, frame.error.code ?? 'upstream_error', frame.error.message ?? 'The model provider failed mid-reply.');
     }
     if (frame.usage) this.usage = readUsage(frame.usage);
     const choice = frame.choices?.[0];
