@@ -29,7 +29,7 @@ describe.each(dialects)('chat completion request shapes (%s)', (dialect) => {
   let http: HttpClient;
 
   /** `body` is sent as these exact bytes, in the given shape. */
-  async function send(shape: Shape, body: string, headers: Record<string, string> = {}): Promise<Sent> {
+  function post(shape: Shape, body: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
     const path = shape === 'query' ? '/v1/chat/completions?trace=1' : shape === 'trailing slash' ? '/v1/chat/completions/' : '/v1/chat/completions';
     const init: RequestInit & { duplex?: 'half' } = {
       method: 'POST',
@@ -37,8 +37,13 @@ describe.each(dialects)('chat completion request shapes (%s)', (dialect) => {
       // A stream has no length known in advance, so fetch sends it chunked.
       body: shape === 'chunked' ? new Blob([body]).stream() : body,
       ...(shape === 'chunked' ? { duplex: 'half' } : {}),
+      ...(signal ? { signal } : {}),
     };
-    const response = await fetch(new URL(path, server.url), init);
+    return fetch(new URL(path, server.url), init);
+  }
+
+  async function send(shape: Shape, body: string, headers: Record<string, string> = {}): Promise<Sent> {
+    const response = await post(shape, body, headers);
     return { status: response.status, headers: response.headers, text: await response.text() };
   }
 
@@ -105,10 +110,41 @@ describe.each(dialects)('chat completion request shapes (%s)', (dialect) => {
     expect(plain.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect(plain.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
     expect(contentOf(plain)).not.toBe('');
+    const headersOf = (sent: Sent) => ({
+      contentType: sent.headers.get('content-type'),
+      cacheControl: sent.headers.get('cache-control'),
+      upstreamModel: sent.headers.get('x-agentry-upstream-model'),
+      correlated: /^\S+$/.test(sent.headers.get('x-correlation-id') ?? ''),
+    });
+    expect(headersOf(plain).correlated).toBe(true);
+    const streamedCalls = async () => {
+      const metrics = await http.get<string>('/metrics');
+      const line = metrics.body.split('\n').find((entry) => entry.startsWith('agentry_http_requests_total{method="POST",route="/v1/chat/completions",status="200"}'));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
     for (const shape of GENERAL_SHAPES) {
+      const before = await streamedCalls();
       const other = await send(shape, body);
-      expect(other.headers.get('content-type'), shape).toBe(plain.headers.get('content-type'));
+      expect(headersOf(other), shape).toEqual(headersOf(plain));
       expect(contentOf(other), shape).toBe(contentOf(plain));
+      // The access line and metrics are written for a stream in every shape.
+      await expect.poll(streamedCalls, { timeout: 5_000, interval: 50 }).toBe(before + 1);
+    }
+  });
+
+  it("stops the provider's stream when the client leaves, in every shape", async () => {
+    const body = JSON.stringify({ model: '@openai/gpt-test', messages: [{ role: 'user', content: 'Leave early' }], stream: true });
+    for (const shape of ['plain', ...GENERAL_SHAPES] as const) {
+      upstream.reset();
+      upstream.enqueue({ kind: 'reply', chunks: ['one ', 'two ', 'three ', 'four ', 'five'], delayMs: 300 });
+      const leaving = new AbortController();
+      const response = await post(shape, body, {}, leaving.signal);
+      expect(response.status, shape).toBe(200);
+      const reader = response.body!.getReader();
+      await reader.read();
+      leaving.abort();
+      await upstream.waitUntil(() => upstream.lastRequest().aborted, { description: `the provider stream to be closed (${shape})` });
+      expect(upstream.lastRequest().completed, shape).toBe(false);
     }
   });
 

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { AgentCompletions } from '../../features/conversations/index.js';
 import {
   type ChatCompletionRequest,
@@ -12,6 +12,7 @@ import type { DirectRoutes } from '../../platform/http/direct-routes.js';
 import { type ClientDisconnect, watchClientDisconnect } from '../../platform/http/request-signal.js';
 import { directBodyValidator, fastAcceptingValidator } from '../../platform/http/fast-accepting-validator.js';
 import { SSE_HEADERS } from '../../platform/http/sse-relay.js';
+import { sendStreamBody } from '../../platform/http/stream-body.js';
 import { ForbiddenError } from '../../platform/errors.js';
 import { type Authenticate, type Principal, actorFor, principalOf } from '../shared/authentication.js';
 import { callerOf } from '../shared/callers.js';
@@ -79,7 +80,12 @@ export function registerChatCompletionRoutes(app: AppInstance, deps: ChatComplet
       if (result.kind === 'json') {
         return result.encoded === undefined ? reply.send(result.body) : reply.type('application/json; charset=utf-8').send(result.encoded);
       }
-      return reply.headers(SSE_HEADERS).send(result.body);
+      // Sent as the direct route sends it (a relay straight to the socket); the onResponse hook still logs the call.
+      reply.headers(SSE_HEADERS).hijack();
+      // Only headers that were set are listed, so none is undefined.
+      reply.raw.writeHead(200, reply.getHeaders() as OutgoingHttpHeaders);
+      sendStreamBody(reply.raw, result.body, request.log);
+      return reply;
     },
   );
 

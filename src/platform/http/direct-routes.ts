@@ -9,7 +9,8 @@ import type { HttpMetrics } from '../metrics/metrics.js';
 import { CORRELATION_HEADER, correlationIdOf } from './correlation-id.js';
 import { ClientDisconnect } from './request-signal.js';
 import { errorReplyFor, recordResponse } from './request-outcome.js';
-import { SSE_HEADERS, SseRelay } from './sse-relay.js';
+import { SSE_HEADERS } from './sse-relay.js';
+import { sendStreamBody } from './stream-body.js';
 
 /**
  * Routes served straight from node's request listener, ahead of Fastify's
@@ -222,19 +223,7 @@ export class DirectRoutes {
       return;
     }
     response.writeHead(200, headerList(exchange.id, reply.headers, SSE_HEADERS, undefined));
-    // pipe, not stream.pipeline: on Node 20 every pipeline ends by aborting an AbortController
-    // of its own, whose AbortError captures a stack trace (58k instructions a streamed call).
-    const { body } = reply;
-    body.once('error', (error) => {
-      exchange.log.error({ err: error }, 'streamed response failed');
-      response.destroy();
-    });
-    // A client that left stops the stream (and with it the provider's).
-    response.once('close', () => {
-      if (!body.readableEnded) body.destroy();
-    });
-    if (body instanceof SseRelay) body.sendTo(response);
-    else body.pipe(response);
+    sendStreamBody(response, reply.body, exchange.log);
   }
 
   private fail(exchange: DirectExchange, response: ServerResponse, error: unknown): void {
