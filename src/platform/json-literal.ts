@@ -58,4 +58,3 @@ export class JsonLiteral {
     return this.indexIn(subject) !== -1;
   }
 }
-

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { type Cancellation, abortSignalOf } from '../../platform/http/request-signal.js';
-import type { BufferedResponse, StreamedResponse } from '../../platform/outbound/index.js';
+import { type BufferedResponse, ERROR_BODY_BYTES, type StreamedResponse } from '../../platform/outbound/index.js';
 import type { ResolvedConnection } from '../connections/index.js';
 import { upstreamResponseError, upstreamTransportError } from './upstream-failure.js';
 import { type RetryOptions, DEFAULT_ATTEMPTS, abortableSleep, earlyRetryDelayMs, parseRetryAfter } from './upstream-retry.js';
@@ -21,14 +21,12 @@ export interface ProviderCallOptions extends RetryOptions {
   readonly signal: Cancellation;
 }
 
-/** How much of a provider's error body is kept for the error (characters of a stream, bytes of a buffered reply). */
-const ERROR_BODY_LIMIT = 64 * 1024;
-
+/** A streamed error body is read up to about as much as the outbound client keeps of a buffered one (here in characters). */
 async function readLimited(body: Readable): Promise<string> {
   let text = '';
   for await (const chunk of body) {
     text += String(chunk);
-    if (text.length > ERROR_BODY_LIMIT) {
+    if (text.length > ERROR_BODY_BYTES) {
       body.destroy();
       break;
     }
@@ -49,7 +47,8 @@ const STREAMED: ResponseReading<StreamedResponse> = {
 
 const BUFFERED: ResponseReading<BufferedResponse> = {
   send: (outbound, url, options) => outbound.buffered(url, options),
-  errorText: (response) => response.body.toString('utf8', 0, Math.min(response.body.length, ERROR_BODY_LIMIT)),
+  // The outbound client kept at most ERROR_BODY_BYTES of an error status's body.
+  errorText: (response) => response.body.toString('utf8'),
 };
 
 interface Endpoint {

@@ -1,6 +1,6 @@
 export { type AddressClass, describeAddressClass } from './address-classes.js';
 export { assertOutboundUrl } from './assert-outbound-url.js';
-export { type BodyTap, type BufferedResponse, type StreamedResponse, type TappableBody, readWhole } from './dispatched-response.js';
+export { type BodyTap, type BufferedResponse, ERROR_BODY_BYTES, type StreamedResponse, type TappableBody, readWhole } from './dispatched-response.js';
 export { createOutboundClient, type OutboundClient, type OutboundClientOptions, type OutboundRequestOptions } from './outbound-client.js';
 export { InvalidOutboundUrlError, type InvalidOutboundUrlReason, OutboundAddressRefusedError } from './outbound-errors.js';
 export { OutboundAllowList, parseOutboundAllowList } from './outbound-allow-list.js';
